@@ -1,0 +1,251 @@
+//! Shared harness for the tests against the real Docker daemon and the built binary.
+//!
+//! Each test gets its own engine (own data dir, socket and namespace), talks to it with
+//! the `dockjob` binary exactly as a user would, and removes every container it made
+//! when it ends, even when it fails. Nothing here mocks Docker: without a running
+//! daemon these tests fail, they never skip.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// The test image `scripts/build-images` builds (busybox from Debian's busybox-static).
+pub const BUSYBOX: &str = "dockjob-test/busybox:1";
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_dockjob")
+}
+
+/// Polls `f` until it returns Some or the deadline passes (then panics with `what`).
+pub fn eventually<T>(timeout: Duration, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        if Instant::now() > deadline {
+            panic!("timed out after {timeout:?} waiting for {what}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// `docker ps -a` ids of containers carrying `label`.
+pub fn docker_containers(label: &str, running_only: bool) -> Vec<String> {
+    let mut cmd = Command::new("docker");
+    cmd.args([
+        "ps",
+        "-q",
+        "--no-trunc",
+        "--filter",
+        &format!("label={label}"),
+    ]);
+    if !running_only {
+        cmd.arg("-a");
+    }
+    let out = cmd.output().expect("docker CLI runs");
+    assert!(
+        out.status.success(),
+        "docker ps failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// One engine for one test.
+pub struct Engine {
+    pub dir: tempfile::TempDir,
+    pub socket: PathBuf,
+    pub namespace: String,
+    child: Option<Child>,
+}
+
+impl Engine {
+    /// Starts an engine in a fresh data dir and waits until it answers.
+    pub fn start() -> Engine {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let socket = dir.path().join("dockjob.sock");
+        let namespace = format!("t{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
+        let mut e = Engine {
+            dir,
+            socket,
+            namespace,
+            child: None,
+        };
+        e.restart();
+        e
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// Starts (again) the engine process on the same data dir.
+    pub fn restart(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.path().join("engine.log"))
+            .expect("engine log");
+        let child = Command::new(bin())
+            .args(["server", "--data-dir"])
+            .arg(self.data_dir())
+            .arg("--socket")
+            .arg(&self.socket)
+            .env("RUST_LOG", "info,dockjob=debug")
+            .stdout(log.try_clone().expect("log fd"))
+            .stderr(log)
+            .spawn()
+            .expect("engine starts");
+        self.child = Some(child);
+        let socket = self.socket.clone();
+        eventually(Duration::from_secs(20), "the engine to answer", || {
+            std::os::unix::net::UnixStream::connect(&socket).ok()
+        });
+    }
+
+    /// SIGKILL: no chance to clean up, as a crash.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("engine.log")).unwrap_or_default()
+    }
+
+    /// Runs the CLI against this engine in this test's namespace.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        self.cli_stdin(args, None)
+    }
+
+    pub fn cli_stdin(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut cmd = Command::new(bin());
+        cmd.args(args)
+            .arg("--socket")
+            .arg(&self.socket)
+            .args(["-n", &self.namespace])
+            .env("DOCKJOB_NO_AUTOSTART", "1")
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("cli starts");
+        if let Some(text) = stdin {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(text.as_bytes())
+                .expect("write stdin");
+        }
+        child.wait_with_output().expect("cli runs")
+    }
+
+    /// Runs the CLI and asserts success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.cli(args);
+        assert!(
+            out.status.success(),
+            "dockjob {args:?} failed ({}):\nstdout: {}\nstderr: {}\nengine log tail:\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+            tail(&self.log(), 30)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Applies a manifest given as text.
+    pub fn apply(&self, yaml: &str) -> String {
+        let out = self.cli_stdin(&["apply", "-f", "-"], Some(yaml));
+        assert!(
+            out.status.success(),
+            "apply failed: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            tail(&self.log(), 30)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut a = args.to_vec();
+        a.extend(["-o", "json"]);
+        serde_json::from_str(&self.ok(&a)).expect("json output")
+    }
+
+    pub fn job(&self, name: &str) -> Value {
+        self.json(&["get", "job", name])
+    }
+
+    pub fn pods(&self, job: &str) -> Vec<Value> {
+        self.json(&["get", "pods", "-a", "-l", &format!("job-name={job}")])["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Waits for the job's Complete or Failed condition and returns the job.
+    pub fn wait_finished(&self, name: &str, timeout: Duration) -> Value {
+        eventually(timeout, &format!("job {name} to finish"), || {
+            let job = self.job(name);
+            let done = job["status"]["conditions"].as_array().is_some_and(|cs| {
+                cs.iter().any(|c| {
+                    (c["type"] == "Complete" || c["type"] == "Failed") && c["status"] == "True"
+                })
+            });
+            done.then_some(job)
+        })
+    }
+
+    pub fn label(&self) -> String {
+        format!("dockjob.io/namespace={}", self.namespace)
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.kill();
+        let ids = docker_containers(&self.label(), false);
+        if !ids.is_empty() {
+            let _ = Command::new("docker")
+                .args(["rm", "-f"])
+                .args(&ids)
+                .output();
+        }
+        if std::thread::panicking() {
+            eprintln!("engine log tail:\n{}", tail(&self.log(), 60));
+        }
+    }
+}
+
+pub fn tail(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+/// Condition of a given type, if present.
+pub fn condition<'a>(job: &'a Value, type_: &str) -> Option<&'a Value> {
+    job["status"]["conditions"]
+        .as_array()?
+        .iter()
+        .find(|c| c["type"] == type_)
+}
+
+pub fn path_exists(p: &Path) -> bool {
+    p.exists()
+}

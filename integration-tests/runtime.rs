@@ -1,0 +1,627 @@
+//! Runtime tests against the real Docker daemon (`cargo test --test runtime`).
+//!
+//! Each test connects with its own random engine id, so it only ever sees its own
+//! containers, and a drop guard force-removes them even when the test fails. Nothing
+//! mocks Docker, and no test sleeps to wait for a state: they poll with a deadline.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use dockjob::api::labels::docker as label;
+use dockjob::runtime::{ObservedPod, Runtime, RuntimeError, RuntimeEvent};
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::{
+    Container, ContainerStateTerminated, Pod, PodSpec, PodStatus, ResourceRequirements,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+
+const BUSYBOX: &str = "dockjob-test/busybox:1";
+const NAMESPACE: &str = "rt-test";
+const DEADLINE: Duration = Duration::from_secs(60);
+
+/// A connected runtime with a fresh engine id; dropping it removes every container of
+/// that engine through the docker CLI (synchronous, so it also runs during a panic).
+struct Harness {
+    rt: Runtime,
+    engine: String,
+}
+
+impl Harness {
+    async fn new() -> Harness {
+        let engine = format!("rt-test-{}", uuid::Uuid::new_v4().simple());
+        let rt = Runtime::connect(&engine, 4)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        Harness { rt, engine }
+    }
+
+    fn docker_ids(&self, extra_filter: Option<String>) -> Vec<String> {
+        let mut cmd = Command::new("docker");
+        cmd.args(["ps", "-aq", "--no-trunc", "--filter"])
+            .arg(format!("label={}={}", label::ENGINE, self.engine));
+        if let Some(f) = extra_filter {
+            cmd.arg("--filter").arg(f);
+        }
+        let out = cmd.output().expect("the docker CLI runs");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Polls `observe_pod` until `pred` holds, returning that status.
+    async fn until(&self, pod: &Pod, what: &str, pred: impl Fn(&PodStatus) -> bool) -> PodStatus {
+        let uid = uid(pod);
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let seen = self.rt.observe_pod(&uid).await.expect("observe_pod");
+            if let Some(status) = seen.and_then(|p| p.status) {
+                if pred(&status) {
+                    return status;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "timed out waiting for {what}; last status: {status:#?}"
+                );
+            } else {
+                assert!(
+                    Instant::now() < deadline,
+                    "timed out waiting for {what}; pod has no container"
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        let ids = self.docker_ids(None);
+        if !ids.is_empty() {
+            let _ = Command::new("docker")
+                .args(["rm", "-f", "-v"])
+                .args(&ids)
+                .output();
+        }
+    }
+}
+
+fn pod(name: &str, restart: &str, command: &[&str]) -> Pod {
+    let uid = uuid::Uuid::new_v4().to_string();
+    Pod {
+        metadata: ObjectMeta {
+            name: Some(format!("{name}-{}", &uid[..5])),
+            namespace: Some(NAMESPACE.into()),
+            uid: Some(uid),
+            labels: Some(BTreeMap::from([("job-name".to_string(), name.to_string())])),
+            owner_references: Some(vec![OwnerReference {
+                api_version: "batch/v1".into(),
+                kind: "Job".into(),
+                name: name.into(),
+                uid: "job-uid".into(),
+                controller: Some(true),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        },
+        spec: Some(PodSpec {
+            restart_policy: Some(restart.into()),
+            containers: vec![Container {
+                name: "main".into(),
+                image: Some(BUSYBOX.into()),
+                command: Some(command.iter().map(|s| s.to_string()).collect()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }),
+        status: None,
+    }
+}
+
+fn sh(name: &str, restart: &str, script: &str) -> Pod {
+    pod(name, restart, &["sh", "-c", script])
+}
+
+fn uid(pod: &Pod) -> String {
+    pod.metadata.uid.clone().unwrap()
+}
+
+fn phase(s: &PodStatus) -> &str {
+    s.phase.as_deref().unwrap_or("")
+}
+
+fn terminated(s: &PodStatus) -> Option<&ContainerStateTerminated> {
+    s.container_statuses
+        .as_ref()?
+        .first()?
+        .state
+        .as_ref()?
+        .terminated
+        .as_ref()
+}
+
+fn restarts(s: &PodStatus) -> i32 {
+    s.container_statuses
+        .as_ref()
+        .and_then(|c| c.first())
+        .map(|c| c.restart_count)
+        .unwrap_or(-1)
+}
+
+async fn read_logs(h: &Harness, pod: &Pod) -> String {
+    let stream = h.rt.logs(pod, None, false).await.expect("logs");
+    let chunks: Vec<_> = stream.collect().await;
+    let mut out = Vec::new();
+    for c in chunks {
+        out.extend_from_slice(&c.expect("log chunk"));
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Reads the watch stream until our pod shows `pred`, via Changed or Resynced.
+async fn watch_until(
+    events: &mut (impl futures::Stream<Item = RuntimeEvent> + Unpin),
+    uid: &str,
+    what: &str,
+    pred: impl Fn(&PodStatus) -> bool,
+) -> PodStatus {
+    let found = |p: &ObservedPod| (p.uid == uid).then(|| p.status.clone()).flatten();
+    let wait = async {
+        while let Some(event) = events.next().await {
+            let statuses: Vec<PodStatus> = match &event {
+                RuntimeEvent::Changed(p) => found(p).into_iter().collect(),
+                RuntimeEvent::Resynced(pods) => pods.iter().filter_map(found).collect(),
+                RuntimeEvent::Disconnected(_) => vec![],
+            };
+            if let Some(s) = statuses.into_iter().find(|s| pred(s)) {
+                return s;
+            }
+        }
+        panic!("watch stream ended while waiting for {what}");
+    };
+    tokio::time::timeout(DEADLINE, wait)
+        .await
+        .unwrap_or_else(|_| panic!("timed out waiting for {what} on the watch stream"))
+}
+
+#[tokio::test]
+async fn exit_zero_is_succeeded_on_the_watch_stream_and_logs_are_readable() {
+    let h = Harness::new().await;
+    let mut events = Box::pin(h.rt.watch());
+    // The first item is always a full relist (empty: our engine id is new).
+    match events.next().await {
+        Some(RuntimeEvent::Resynced(pods)) => assert!(pods.is_empty(), "{pods:?}"),
+        other => panic!("expected Resynced first, got {other:?}"),
+    }
+    let p = sh("ok", "Never", "echo out; echo err >&2; echo again; exit 0");
+    h.rt.start_pod(&p).await.expect("start_pod");
+    let s = watch_until(&mut events, &uid(&p), "Succeeded", |s| {
+        phase(s) == "Succeeded"
+    })
+    .await;
+    let t = terminated(&s).expect("terminated state");
+    assert_eq!(t.exit_code, 0);
+    assert_eq!(t.reason.as_deref(), Some("Completed"));
+    assert!(t.finished_at.is_some() && t.started_at.is_some());
+    // Both streams, each in order. stdout and stderr are separate pipes, so Docker may
+    // record two lines written in the same instant in either order.
+    let logs = read_logs(&h, &p).await;
+    let mut lines: Vec<&str> = logs.lines().collect();
+    assert_eq!(
+        lines
+            .iter()
+            .copied()
+            .filter(|l| *l != "err")
+            .collect::<Vec<_>>(),
+        ["out", "again"]
+    );
+    lines.sort();
+    assert_eq!(lines, ["again", "err", "out"], "{logs:?}");
+
+    // The container carries what rebuilds the pod from Docker alone.
+    let ids = h.docker_ids(Some(format!("label={}={}", label::POD_UID, uid(&p))));
+    assert_eq!(ids.len(), 1);
+    let out = Command::new("docker")
+        .args(["inspect", "--format", "{{json .Config.Labels}}", &ids[0]])
+        .output()
+        .unwrap();
+    let labels: BTreeMap<String, String> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(labels["job-name"], "ok");
+    assert_eq!(labels[label::NAMESPACE], NAMESPACE);
+    assert_eq!(labels[label::POD], p.metadata.name.clone().unwrap());
+    assert_eq!(labels[label::OWNER_KIND], "Job");
+    assert_eq!(labels[label::CONTAINER], "main");
+}
+
+#[tokio::test]
+async fn exit_three_with_never_is_failed_with_reason_error() {
+    let h = Harness::new().await;
+    let mut events = Box::pin(h.rt.watch());
+    let p = sh("fail", "Never", "exit 3");
+    h.rt.start_pod(&p).await.expect("start_pod");
+    let s = watch_until(&mut events, &uid(&p), "Failed", |s| phase(s) == "Failed").await;
+    let t = terminated(&s).expect("terminated state");
+    assert_eq!(t.exit_code, 3);
+    assert_eq!(t.reason.as_deref(), Some("Error"));
+    assert_eq!(restarts(&s), 0);
+}
+
+#[tokio::test]
+async fn on_failure_restarts_in_place_until_success() {
+    let h = Harness::new().await;
+    // The container's filesystem survives Docker's in-place restarts: fail twice, then succeed.
+    let p = sh(
+        "flaky",
+        "OnFailure",
+        "n=$(cat /tmp/n 2>/dev/null || echo 0); n=$((n+1)); echo $n > /tmp/n; echo run $n; [ $n -ge 3 ]",
+    );
+    h.rt.start_pod(&p).await.expect("start_pod");
+    let s = h
+        .until(&p, "Succeeded after restarts", |s| {
+            assert_ne!(phase(s), "Failed", "OnFailure must not fail: {s:#?}");
+            phase(s) == "Succeeded"
+        })
+        .await;
+    assert_eq!(restarts(&s), 2);
+    assert_eq!(terminated(&s).unwrap().exit_code, 0);
+    assert_eq!(read_logs(&h, &p).await, "run 1\nrun 2\nrun 3\n");
+}
+
+#[tokio::test]
+async fn on_failure_keeps_running_phase_while_restart_count_grows() {
+    let h = Harness::new().await;
+    let p = sh("crash", "OnFailure", "exit 1");
+    h.rt.start_pod(&p).await.expect("start_pod");
+    let s = h
+        .until(&p, "restartCount >= 2", |s| {
+            assert_eq!(
+                phase(s),
+                "Running",
+                "phase while Docker restarts it: {s:#?}"
+            );
+            restarts(s) >= 2
+        })
+        .await;
+    assert!(restarts(&s) >= 2);
+    // Stopped by us, Docker will not restart it any more: the pod is over.
+    h.rt.stop_pod(&p).await.expect("stop_pod");
+    let s = h
+        .until(&p, "Failed after stop", |s| phase(s) == "Failed")
+        .await;
+    assert_eq!(terminated(&s).unwrap().exit_code, 1);
+}
+
+#[tokio::test]
+async fn start_pod_twice_is_idempotent() {
+    let h = Harness::new().await;
+    let p = pod("twice", "Never", &["sleep", "300"]);
+    h.rt.start_pod(&p).await.expect("first start_pod");
+    let first = h.until(&p, "Running", |s| phase(s) == "Running").await;
+    h.rt.start_pod(&p).await.expect("second start_pod");
+    let second = h.until(&p, "Running", |s| phase(s) == "Running").await;
+    let id = |s: &PodStatus| {
+        s.container_statuses.as_ref().unwrap()[0]
+            .container_id
+            .clone()
+    };
+    assert_eq!(id(&first), id(&second));
+    assert_eq!(restarts(&second), 0);
+    assert_eq!(h.docker_ids(None).len(), 1);
+    // Concurrent calls for the same pod still make one container.
+    let q = pod("race", "Never", &["sleep", "300"]);
+    let (a, b) = tokio::join!(h.rt.start_pod(&q), h.rt.start_pod(&q));
+    a.expect("racing start_pod a");
+    b.expect("racing start_pod b");
+    h.until(&q, "Running", |s| phase(s) == "Running").await;
+    assert_eq!(h.docker_ids(None).len(), 2);
+}
+
+#[tokio::test]
+async fn stop_pod_stops_within_the_grace_period_and_keeps_logs() {
+    let h = Harness::new().await;
+    // `sleep` as PID 1 ignores SIGTERM, so this also proves the SIGKILL after the grace.
+    let mut p = sh("stop", "Never", "echo started; exec sleep 300");
+    p.spec.as_mut().unwrap().termination_grace_period_seconds = Some(2);
+    h.rt.start_pod(&p).await.expect("start_pod");
+    h.until(&p, "Running", |s| phase(s) == "Running").await;
+    let began = Instant::now();
+    h.rt.stop_pod(&p).await.expect("stop_pod");
+    let took = began.elapsed();
+    assert!(
+        took < Duration::from_secs(8),
+        "stop took {took:?} with a 2 s grace"
+    );
+    let s = h.until(&p, "Failed", |s| phase(s) == "Failed").await;
+    assert_eq!(terminated(&s).unwrap().exit_code, 137);
+    assert_eq!(read_logs(&h, &p).await, "started\n");
+    // Stopping again, or a pod that never existed, is fine.
+    h.rt.stop_pod(&p).await.expect("second stop_pod");
+    h.rt.stop_pod(&sh("ghost", "Never", "true"))
+        .await
+        .expect("stop of a missing pod");
+}
+
+#[tokio::test]
+async fn remove_pod_removes_every_container() {
+    let h = Harness::new().await;
+    let p = pod("rm", "Never", &["sleep", "300"]);
+    h.rt.start_pod(&p).await.expect("start_pod");
+    h.until(&p, "Running", |s| phase(s) == "Running").await;
+    h.rt.remove_pod(&uid(&p)).await.expect("remove_pod");
+    assert!(h.docker_ids(None).is_empty());
+    assert_eq!(h.rt.observe_pod(&uid(&p)).await.unwrap(), None);
+    assert!(h.rt.relist().await.unwrap().is_empty());
+    h.rt.remove_pod(&uid(&p))
+        .await
+        .expect("removing again is not an error");
+}
+
+#[tokio::test]
+async fn relist_finds_a_created_container_and_start_pod_starts_it() {
+    let h = Harness::new().await;
+    let p = sh("created", "Never", "exit 0");
+    h.rt.create_pod(&p).await.expect("create_pod");
+    let pods = h.rt.relist().await.expect("relist");
+    assert_eq!(pods.len(), 1);
+    let seen = &pods[0];
+    assert_eq!(seen.uid, uid(&p));
+    assert_eq!(seen.namespace, NAMESPACE);
+    assert_eq!(Some(&seen.name), p.metadata.name.as_ref());
+    let s = seen.status.as_ref().expect("status");
+    assert_eq!(phase(s), "Pending");
+    let waiting = s.container_statuses.as_ref().unwrap()[0]
+        .state
+        .as_ref()
+        .unwrap()
+        .waiting
+        .clone()
+        .unwrap();
+    assert_eq!(waiting.reason.as_deref(), Some("ContainerCreating"));
+    h.rt.start_pod(&p).await.expect("start_pod");
+    h.until(&p, "Succeeded", |s| phase(s) == "Succeeded").await;
+}
+
+#[tokio::test]
+async fn memory_limit_ends_in_oom_killed() {
+    let h = Harness::new().await;
+    let mut p = sh("oom", "Never", "x=a; while true; do x=$x$x; done");
+    p.spec.as_mut().unwrap().containers[0].resources = Some(ResourceRequirements {
+        limits: Some(BTreeMap::from([(
+            "memory".to_string(),
+            Quantity("16Mi".into()),
+        )])),
+        ..Default::default()
+    });
+    h.rt.start_pod(&p).await.expect("start_pod");
+    let s = h.until(&p, "Failed", |s| phase(s) == "Failed").await;
+    let t = terminated(&s).unwrap();
+    assert_eq!(t.reason.as_deref(), Some("OOMKilled"), "{s:#?}");
+    assert_eq!(t.exit_code, 137);
+}
+
+#[tokio::test]
+async fn a_command_that_cannot_start_is_a_start_error() {
+    let h = Harness::new().await;
+    let p = pod("nocmd", "Never", &["/no/such/binary"]);
+    let err = h.rt.start_pod(&p).await.expect_err("start must fail");
+    assert!(err.to_string().contains("/no/such/binary"), "{err}");
+    let s = h.until(&p, "Failed", |s| phase(s) == "Failed").await;
+    let t = terminated(&s).unwrap();
+    assert_eq!(t.reason.as_deref(), Some("StartError"));
+    assert!(
+        t.message
+            .as_deref()
+            .unwrap_or("")
+            .contains("/no/such/binary")
+    );
+    // A retry does not start it again (nor fail differently).
+    h.rt.start_pod(&p)
+        .await
+        .expect("start_pod on a StartError container is a no-op");
+}
+
+#[tokio::test]
+async fn image_pull_policies() {
+    let h = Harness::new().await;
+    let mut p = sh("never", "Never", "true");
+    let missing = "dockjob-test/does-not-exist:1";
+    p.spec.as_mut().unwrap().containers[0].image = Some(missing.into());
+    p.spec.as_mut().unwrap().containers[0].image_pull_policy = Some("Never".into());
+    match h.rt.start_pod(&p).await {
+        Err(RuntimeError::ImageNeverPull { image }) => assert_eq!(image, missing),
+        other => panic!("expected ImageNeverPull, got {other:?}"),
+    }
+    // IfNotPresent with a missing image tries to pull; no registry is reachable here.
+    p.spec.as_mut().unwrap().containers[0].image_pull_policy = Some("IfNotPresent".into());
+    match h.rt.start_pod(&p).await {
+        Err(e @ RuntimeError::ImagePull { .. }) => {
+            assert!(
+                e.to_string()
+                    .starts_with(&format!("Failed to pull image \"{missing}\": ")),
+                "{e}"
+            )
+        }
+        other => panic!("expected ImagePull, got {other:?}"),
+    }
+    assert!(h.docker_ids(None).is_empty());
+    // Never with a present image runs without any pull.
+    let mut q = sh("present", "Never", "true");
+    q.spec.as_mut().unwrap().containers[0].image_pull_policy = Some("Never".into());
+    h.rt.start_pod(&q)
+        .await
+        .expect("start_pod with a local image");
+    h.until(&q, "Succeeded", |s| phase(s) == "Succeeded").await;
+}
+
+#[tokio::test]
+async fn logs_follow_streams_until_the_container_exits() {
+    let h = Harness::new().await;
+    let p = sh("follow", "Never", "echo one; sleep 1; echo two");
+    h.rt.start_pod(&p).await.expect("start_pod");
+    let stream = h.rt.logs(&p, Some("main"), true).await.expect("logs");
+    let all: Vec<_> = tokio::time::timeout(DEADLINE, stream.collect::<Vec<_>>())
+        .await
+        .expect("follow ends when the container exits");
+    let text: Vec<u8> = all.into_iter().flat_map(|c| c.unwrap().to_vec()).collect();
+    assert_eq!(String::from_utf8_lossy(&text), "one\ntwo\n");
+    match h.rt.logs(&p, Some("nope"), false).await {
+        Err(e @ RuntimeError::NoSuchContainer { .. }) => {
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "container nope is not valid for pod {}",
+                    p.metadata.name.clone().unwrap()
+                )
+            )
+        }
+        Err(e) => panic!("expected NoSuchContainer, got {e}"),
+        Ok(_) => panic!("expected NoSuchContainer, got a stream"),
+    }
+}
+
+#[tokio::test]
+async fn unreachable_docker_is_one_clear_line() {
+    for host in ["unix:///nonexistent/docker.sock", "tcp://127.0.0.1:1"] {
+        let err = match Runtime::connect_to(host, "x", 1).await {
+            Err(e) => e,
+            Ok(_) => panic!("connect to {host} must fail"),
+        };
+        let line = err.to_string();
+        assert!(matches!(err, RuntimeError::Unreachable { .. }), "{line}");
+        assert!(!line.contains('\n'), "{line:?}");
+        assert!(
+            line.starts_with(&format!("cannot reach Docker at {host}: ")),
+            "{line}"
+        );
+        assert!(
+            line.contains("dockerd") && line.contains("DOCKER_HOST"),
+            "{line}"
+        );
+    }
+}
+
+/// A Unix-socket proxy in front of the Docker socket that the test can cut (every open
+/// connection dropped, nothing accepted) and restore, to break the events stream the way
+/// a dockerd restart does.
+struct Proxy {
+    path: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Proxy {
+    fn start() -> Proxy {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("docker.sock");
+        let mut proxy = Proxy {
+            path,
+            _dir: dir,
+            task: None,
+        };
+        proxy.restore();
+        proxy
+    }
+
+    fn host(&self) -> String {
+        format!("unix://{}", self.path.display())
+    }
+
+    /// Stops listening and drops every proxied connection.
+    fn cut(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+        let _ = std::fs::remove_file(&self.path);
+    }
+
+    fn restore(&mut self) {
+        self.cut();
+        let listener = tokio::net::UnixListener::bind(&self.path).expect("bind proxy socket");
+        self.task = Some(tokio::spawn(async move {
+            let mut conns = tokio::task::JoinSet::new();
+            while let Ok((mut client, _)) = listener.accept().await {
+                conns.spawn(async move {
+                    if let Ok(mut upstream) =
+                        tokio::net::UnixStream::connect("/var/run/docker.sock").await
+                    {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+                    }
+                });
+            }
+            // Dropping the JoinSet (when this task is aborted) aborts every connection.
+        }));
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.cut();
+    }
+}
+
+#[tokio::test]
+async fn a_result_while_the_events_stream_is_cut_arrives_with_the_resync() {
+    let engine = format!("rt-test-{}", uuid::Uuid::new_v4().simple());
+    let mut proxy = Proxy::start();
+    let rt = Runtime::connect_to(&proxy.host(), &engine, 4)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Cleanup goes through the CLI (real socket), so it works while the proxy is cut.
+    let h = Harness {
+        rt: rt.clone(),
+        engine,
+    };
+    let mut events = Box::pin(rt.watch());
+    assert!(matches!(
+        events.next().await,
+        Some(RuntimeEvent::Resynced(_))
+    ));
+    let p = pod("cut", "Never", &["sleep", "1"]);
+    rt.start_pod(&p).await.expect("start_pod");
+    watch_until(&mut events, &uid(&p), "Running", |s| phase(s) == "Running").await;
+
+    proxy.cut();
+    let lost = tokio::time::timeout(DEADLINE, events.next())
+        .await
+        .expect("a Disconnected event");
+    match lost {
+        Some(RuntimeEvent::Disconnected(msg)) => assert!(msg.contains("reconnecting"), "{msg}"),
+        other => panic!("expected Disconnected, got {other:?}"),
+    }
+    // The container finishes while nobody listens.
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        let out = Command::new("docker")
+            .args(["inspect", "--format", "{{.State.Status}}"])
+            .args(h.docker_ids(None))
+            .output()
+            .unwrap();
+        if String::from_utf8_lossy(&out.stdout).trim() == "exited" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the container never exited");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    proxy.restore();
+    // The first Resynced after the reconnect carries the result.
+    let resynced = tokio::time::timeout(DEADLINE, async {
+        loop {
+            match events.next().await {
+                Some(RuntimeEvent::Resynced(pods)) => return pods,
+                Some(RuntimeEvent::Disconnected(_)) => continue,
+                other => panic!("expected Resynced after the reconnect, got {other:?}"),
+            }
+        }
+    })
+    .await
+    .expect("a Resynced after the proxy came back");
+    let ours = resynced
+        .iter()
+        .find(|o| o.uid == uid(&p))
+        .expect("our pod in the resync");
+    let s = ours.status.as_ref().expect("status");
+    assert_eq!(phase(s), "Succeeded", "{s:#?}");
+    assert_eq!(terminated(s).unwrap().exit_code, 0);
+}

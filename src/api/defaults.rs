@@ -1,0 +1,529 @@
+//! Kubernetes' defaulting: the values the API server fills in when an object is
+//! created, so the engine stores and prints (`get -o yaml`) what a cluster would.
+//! Sources: pkg/apis/batch/v1/defaults.go, pkg/apis/core/v1/defaults.go and the Job
+//! registry strategy's selector generation (pkg/registry/batch/job/strategy.go).
+//!
+//! Pure and idempotent: applying a default twice changes nothing. Must not validate
+//! (validate.rs) or reject anything.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::batch::v1::{Job, JobSpec};
+use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{
+    Container, PodSecurityContext, PodSpec, PodTemplateSpec, ResourceRequirements,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+
+use super::labels;
+
+/// `v1.DefaultTerminationGracePeriodSeconds`.
+pub const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS: i64 = 30;
+/// `v1.DefaultSchedulerName`.
+pub const DEFAULT_SCHEDULER_NAME: &str = "default-scheduler";
+/// `v1.TerminationMessagePathDefault`.
+pub const TERMINATION_MESSAGE_PATH: &str = "/dev/termination-log";
+/// The Job `backoffLimit` when unset (and no `backoffLimitPerIndex`).
+pub const DEFAULT_BACKOFF_LIMIT: i32 = 6;
+
+/// `SetDefaults_Job` plus the pod template defaults.
+///
+/// Both `completions` and `parallelism` unset means one pod (both 1); only
+/// `parallelism` unset means 1; `completions` stays unset when only `parallelism` is
+/// set (the work-queue pattern). The job's labels default to the template's labels.
+pub fn default_job(job: &mut Job) {
+    let spec = job.spec.get_or_insert_with(JobSpec::default);
+    if spec.completions.is_none() && spec.parallelism.is_none() {
+        spec.completions = Some(1);
+        spec.parallelism = Some(1);
+    }
+    if spec.parallelism.is_none() {
+        spec.parallelism = Some(1);
+    }
+    if spec.backoff_limit.is_none() {
+        spec.backoff_limit = Some(if spec.backoff_limit_per_index.is_some() {
+            i32::MAX
+        } else {
+            DEFAULT_BACKOFF_LIMIT
+        });
+    }
+    if let Some(template_labels) = &spec
+        .template
+        .metadata
+        .as_ref()
+        .and_then(|m| m.labels.clone())
+        && job.metadata.labels.as_ref().is_none_or(BTreeMap::is_empty)
+    {
+        job.metadata.labels = Some(template_labels.clone());
+    }
+    if spec.completion_mode.is_none() {
+        spec.completion_mode = Some("NonIndexed".to_string());
+    }
+    if spec.suspend.is_none() {
+        spec.suspend = Some(false);
+    }
+    if let Some(policy) = spec.pod_failure_policy.as_mut() {
+        for rule in &mut policy.rules {
+            for pattern in rule.on_pod_conditions.iter_mut().flatten() {
+                if pattern.status.as_deref().is_none_or(str::is_empty) {
+                    pattern.status = Some("True".to_string());
+                }
+            }
+        }
+    }
+    if spec.pod_replacement_policy.is_none() {
+        spec.pod_replacement_policy = Some(if spec.pod_failure_policy.is_some() {
+            "Failed".to_string()
+        } else {
+            "TerminatingOrFailed".to_string()
+        });
+    }
+    // Current Kubernetes defaults manualSelector to false (batch/v1 SetDefaults_Job).
+    if spec.manual_selector.is_none() {
+        spec.manual_selector = Some(false);
+    }
+    default_pod_template(&mut spec.template);
+}
+
+/// Defaults of a pod template: its pod spec (Kubernetes' `PodSpec` is not optional).
+pub fn default_pod_template(template: &mut PodTemplateSpec) {
+    default_pod_spec(template.spec.get_or_insert_with(PodSpec::default));
+}
+
+/// `SetDefaults_PodSpec` and the container defaults, for bare pods and templates.
+///
+/// `restartPolicy` becomes `Always` here as in Kubernetes, templates included; a Job's
+/// validation then refuses `Always` with "Required value", exactly as the API server
+/// reports a Job written without a restart policy.
+pub fn default_pod_spec(spec: &mut PodSpec) {
+    if spec.dns_policy.as_deref().is_none_or(str::is_empty) {
+        spec.dns_policy = Some("ClusterFirst".to_string());
+    }
+    if spec.restart_policy.as_deref().is_none_or(str::is_empty) {
+        spec.restart_policy = Some("Always".to_string());
+    }
+    if spec.security_context.is_none() {
+        spec.security_context = Some(PodSecurityContext::default());
+    }
+    if spec.termination_grace_period_seconds.is_none() {
+        spec.termination_grace_period_seconds = Some(DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS);
+    }
+    if spec.scheduler_name.as_deref().is_none_or(str::is_empty) {
+        spec.scheduler_name = Some(DEFAULT_SCHEDULER_NAME.to_string());
+    }
+    for c in spec.containers.iter_mut() {
+        default_container(c);
+    }
+    for c in spec.init_containers.iter_mut().flatten() {
+        default_container(c);
+    }
+}
+
+/// `SetDefaults_Pod` for a bare pod (what the API server does to a created Pod,
+/// including those the Job controller creates): requests default to limits,
+/// `enableServiceLinks` to true, then the pod spec defaults.
+pub fn default_pod(pod: &mut Pod) {
+    let spec = pod.spec.get_or_insert_with(PodSpec::default);
+    let containers = spec
+        .containers
+        .iter_mut()
+        .chain(spec.init_containers.iter_mut().flatten());
+    for c in containers {
+        let Some(resources) = c.resources.as_mut() else {
+            continue;
+        };
+        let Some(limits) = resources.limits.clone() else {
+            continue;
+        };
+        let requests = resources.requests.get_or_insert_with(BTreeMap::new);
+        for (k, v) in limits {
+            requests.entry(k).or_insert(v);
+        }
+    }
+    if spec.enable_service_links.is_none() {
+        spec.enable_service_links = Some(true);
+    }
+    default_pod_spec(spec);
+}
+
+/// `SetDefaults_Container`, `SetDefaults_ContainerPort` and the downward-API
+/// `apiVersion` default; `resources` becomes `{}` as Go's non-pointer field prints.
+pub fn default_container(c: &mut Container) {
+    if c.image_pull_policy.as_deref().is_none_or(str::is_empty) {
+        let policy = if image_tag(c.image.as_deref().unwrap_or("")) == Some("latest") {
+            "Always"
+        } else {
+            "IfNotPresent"
+        };
+        c.image_pull_policy = Some(policy.to_string());
+    }
+    if c.termination_message_path
+        .as_deref()
+        .is_none_or(str::is_empty)
+    {
+        c.termination_message_path = Some(TERMINATION_MESSAGE_PATH.to_string());
+    }
+    if c.termination_message_policy
+        .as_deref()
+        .is_none_or(str::is_empty)
+    {
+        c.termination_message_policy = Some("File".to_string());
+    }
+    if c.resources.is_none() {
+        c.resources = Some(ResourceRequirements::default());
+    }
+    for p in c.ports.iter_mut().flatten() {
+        if p.protocol.as_deref().is_none_or(str::is_empty) {
+            p.protocol = Some("TCP".to_string());
+        }
+    }
+    for e in c.env.iter_mut().flatten() {
+        if let Some(field_ref) = e.value_from.as_mut().and_then(|v| v.field_ref.as_mut())
+            && field_ref.api_version.as_deref().is_none_or(str::is_empty)
+        {
+            field_ref.api_version = Some("v1".to_string());
+        }
+    }
+}
+
+/// The tag of an image reference as Kubernetes' `parseImageName` reads it: the tag
+/// written, or `latest` when there is neither tag nor digest; `None` for a digest-only
+/// reference or no image.
+pub fn image_tag(image: &str) -> Option<&str> {
+    if image.is_empty() {
+        return None;
+    }
+    let (name, digest) = match image.split_once('@') {
+        Some((n, d)) => (n, Some(d)),
+        None => (image, None),
+    };
+    let component = &name[name.rfind('/').map_or(0, |i| i + 1)..];
+    match component.split_once(':') {
+        Some((_, tag)) => Some(tag),
+        None if digest.is_none() => Some("latest"),
+        None => None,
+    }
+}
+
+/// What the API server does at create when `manualSelector` is not true: the selector
+/// matches `batch.kubernetes.io/controller-uid=<uid>`, and the template gets the
+/// `controller-uid`, `job-name` labels and their `batch.kubernetes.io/` forms (labels
+/// the user already set are left alone; validation reports conflicts). The job's
+/// labels default to the template's when it has none — what a cluster shows after
+/// defaulting the stored object.
+///
+/// Call it after the name is final (a `generateName` resolved) and after
+/// [`default_job`].
+pub fn set_job_selector(job: &mut Job, uid: &str) {
+    let name = job.metadata.name.clone().unwrap_or_default();
+    let spec = job.spec.get_or_insert_with(JobSpec::default);
+    if spec.manual_selector == Some(true) {
+        return;
+    }
+    let template_labels = spec
+        .template
+        .metadata
+        .get_or_insert_with(Default::default)
+        .labels
+        .get_or_insert_with(BTreeMap::new);
+    for key in [labels::JOB_NAME, labels::BATCH_JOB_NAME] {
+        template_labels
+            .entry(key.to_string())
+            .or_insert_with(|| name.clone());
+    }
+    for key in [labels::CONTROLLER_UID, labels::BATCH_CONTROLLER_UID] {
+        template_labels
+            .entry(key.to_string())
+            .or_insert_with(|| uid.to_string());
+    }
+    let template_labels = template_labels.clone();
+    let selector = spec.selector.get_or_insert_with(LabelSelector::default);
+    selector
+        .match_labels
+        .get_or_insert_with(BTreeMap::new)
+        .entry(labels::BATCH_CONTROLLER_UID.to_string())
+        .or_insert_with(|| uid.to_string());
+    if job.metadata.labels.as_ref().is_none_or(BTreeMap::is_empty) {
+        job.metadata.labels = Some(template_labels);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::{ContainerPort, EnvVarSource, ObjectFieldSelector};
+    use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+    use serde_json::json;
+
+    fn job(spec: serde_json::Value) -> Job {
+        serde_json::from_value(json!({
+            "apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"name": "pi"},
+            "spec": spec,
+        }))
+        .expect("job")
+    }
+
+    fn template() -> serde_json::Value {
+        json!({"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}})
+    }
+
+    #[test]
+    fn completions_and_parallelism() {
+        let cases = [
+            (None, None, Some(1), Some(1)),
+            (Some(5), None, Some(5), Some(1)),
+            (None, Some(3), None, Some(3)),
+            (Some(10), Some(5), Some(10), Some(5)),
+            (Some(0), Some(0), Some(0), Some(0)),
+        ];
+        for (completions, parallelism, want_c, want_p) in cases {
+            let mut j = job(
+                json!({"completions": completions, "parallelism": parallelism, "template": template()}),
+            );
+            default_job(&mut j);
+            let s = j.spec.as_ref().expect("spec");
+            assert_eq!(
+                (s.completions, s.parallelism),
+                (want_c, want_p),
+                "{completions:?}/{parallelism:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn job_defaults_match_kubernetes() {
+        let mut j = job(json!({"template": template()}));
+        default_job(&mut j);
+        let s = j.spec.as_ref().expect("spec");
+        assert_eq!(s.backoff_limit, Some(6));
+        assert_eq!(s.completion_mode.as_deref(), Some("NonIndexed"));
+        assert_eq!(s.suspend, Some(false));
+        assert_eq!(
+            s.pod_replacement_policy.as_deref(),
+            Some("TerminatingOrFailed")
+        );
+        assert_eq!(s.manual_selector, Some(false));
+        let pod = s.template.spec.as_ref().expect("pod spec");
+        assert_eq!(pod.restart_policy.as_deref(), Some("Never"));
+        assert_eq!(pod.dns_policy.as_deref(), Some("ClusterFirst"));
+        // Idempotent.
+        let again = {
+            let mut k = j.clone();
+            default_job(&mut k);
+            k
+        };
+        assert_eq!(again, j);
+
+        let mut j =
+            job(json!({"backoffLimit": 2, "backoffLimitPerIndex": 1, "template": template()}));
+        default_job(&mut j);
+        assert_eq!(j.spec.as_ref().and_then(|s| s.backoff_limit), Some(2));
+        let mut j = job(json!({"backoffLimitPerIndex": 1, "template": template()}));
+        default_job(&mut j);
+        assert_eq!(
+            j.spec.as_ref().and_then(|s| s.backoff_limit),
+            Some(i32::MAX)
+        );
+        let mut j = job(json!({"podFailurePolicy": {"rules": []}, "template": template()}));
+        default_job(&mut j);
+        assert_eq!(
+            j.spec
+                .as_ref()
+                .and_then(|s| s.pod_replacement_policy.as_deref()),
+            Some("Failed")
+        );
+    }
+
+    #[test]
+    fn job_labels_default_to_template_labels() {
+        let mut j = job(
+            json!({"template": {"metadata": {"labels": {"app": "kuard"}}, "spec": template()["spec"]}}),
+        );
+        default_job(&mut j);
+        assert_eq!(
+            j.metadata.labels,
+            Some(BTreeMap::from([("app".to_string(), "kuard".to_string())]))
+        );
+        let mut j = job(
+            json!({"template": {"metadata": {"labels": {"app": "kuard"}}, "spec": template()["spec"]}}),
+        );
+        j.metadata.labels = Some(BTreeMap::from([("own".to_string(), "x".to_string())]));
+        default_job(&mut j);
+        assert_eq!(
+            j.metadata.labels,
+            Some(BTreeMap::from([("own".to_string(), "x".to_string())]))
+        );
+    }
+
+    #[test]
+    fn pod_spec_and_container_defaults() {
+        let mut spec: PodSpec = serde_json::from_value(json!({
+            "containers": [
+                {"name": "a", "image": "busybox"},
+                {"name": "b", "image": "busybox:latest"},
+                {"name": "c", "image": "gcr.io/kuar-demo/kuard-amd64:1"},
+                {"name": "d", "image": "busybox@sha256:abc"},
+                {"name": "e", "image": "localhost:5000/img"},
+                {"name": "f", "image": "localhost:5000/img:2"},
+                {"name": "g", "image": "img:latest@sha256:abc"},
+                {"name": "h", "image": "busybox", "imagePullPolicy": "Never",
+                 "ports": [{"containerPort": 80}],
+                 "env": [{"name": "N", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]},
+            ]
+        }))
+        .expect("spec");
+        default_pod_spec(&mut spec);
+        let policies: Vec<_> = spec
+            .containers
+            .iter()
+            .map(|c| c.image_pull_policy.as_deref().unwrap_or(""))
+            .collect();
+        assert_eq!(
+            policies,
+            [
+                "Always",
+                "Always",
+                "IfNotPresent",
+                "IfNotPresent",
+                "Always",
+                "IfNotPresent",
+                "Always",
+                "Never"
+            ]
+        );
+        assert_eq!(spec.restart_policy.as_deref(), Some("Always"));
+        assert_eq!(spec.scheduler_name.as_deref(), Some("default-scheduler"));
+        assert_eq!(spec.termination_grace_period_seconds, Some(30));
+        assert_eq!(spec.security_context, Some(PodSecurityContext::default()));
+        let c = &spec.containers[7];
+        assert_eq!(
+            c.termination_message_path.as_deref(),
+            Some("/dev/termination-log")
+        );
+        assert_eq!(c.termination_message_policy.as_deref(), Some("File"));
+        assert_eq!(c.resources, Some(ResourceRequirements::default()));
+        assert_eq!(
+            c.ports,
+            Some(vec![ContainerPort {
+                container_port: 80,
+                protocol: Some("TCP".into()),
+                ..Default::default()
+            }])
+        );
+        assert_eq!(
+            c.env.as_ref().and_then(|e| e[0].value_from.clone()),
+            Some(EnvVarSource {
+                field_ref: Some(ObjectFieldSelector {
+                    api_version: Some("v1".into()),
+                    field_path: "metadata.name".into()
+                }),
+                ..Default::default()
+            })
+        );
+    }
+
+    #[test]
+    fn bare_pods_get_requests_from_limits() {
+        let mut pod: Pod = serde_json::from_value(json!({
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+            "spec": {"containers": [{"name": "c", "image": "busybox",
+                "resources": {"limits": {"cpu": "1", "memory": "64Mi"}, "requests": {"cpu": "500m"}}}]}
+        }))
+        .expect("pod");
+        default_pod(&mut pod);
+        let spec = pod.spec.as_ref().expect("spec");
+        let req = spec.containers[0]
+            .resources
+            .as_ref()
+            .and_then(|r| r.requests.clone())
+            .expect("requests");
+        assert_eq!(req["cpu"], Quantity("500m".into()));
+        assert_eq!(req["memory"], Quantity("64Mi".into()));
+        assert_eq!(spec.enable_service_links, Some(true));
+        assert_eq!(spec.restart_policy.as_deref(), Some("Always"));
+    }
+
+    #[test]
+    fn image_tags() {
+        assert_eq!(image_tag("busybox"), Some("latest"));
+        assert_eq!(image_tag("busybox:1.36"), Some("1.36"));
+        assert_eq!(image_tag("registry:5000/a/b"), Some("latest"));
+        assert_eq!(image_tag("registry:5000/a/b:v2"), Some("v2"));
+        assert_eq!(image_tag("a@sha256:00"), None);
+        assert_eq!(image_tag(""), None);
+    }
+
+    #[test]
+    fn selector_generation() {
+        let mut j = job(
+            json!({"template": {"metadata": {"labels": {"app": "kuard"}}, "spec": template()["spec"]}}),
+        );
+        default_job(&mut j);
+        set_job_selector(&mut j, "u-1");
+        let s = j.spec.as_ref().expect("spec");
+        assert_eq!(
+            s.selector.as_ref().and_then(|l| l.match_labels.clone()),
+            Some(BTreeMap::from([(
+                "batch.kubernetes.io/controller-uid".to_string(),
+                "u-1".to_string()
+            )]))
+        );
+        let tl = s
+            .template
+            .metadata
+            .as_ref()
+            .and_then(|m| m.labels.clone())
+            .expect("labels");
+        assert_eq!(
+            tl,
+            BTreeMap::from([
+                ("app".to_string(), "kuard".to_string()),
+                (
+                    "batch.kubernetes.io/controller-uid".to_string(),
+                    "u-1".to_string()
+                ),
+                ("batch.kubernetes.io/job-name".to_string(), "pi".to_string()),
+                ("controller-uid".to_string(), "u-1".to_string()),
+                ("job-name".to_string(), "pi".to_string()),
+            ])
+        );
+        // The job's labels came from the template at defaulting time: only `app`.
+        assert_eq!(
+            j.metadata.labels,
+            Some(BTreeMap::from([("app".to_string(), "kuard".to_string())]))
+        );
+
+        // No template labels: the job shows the generated ones.
+        let mut j = job(json!({"template": template()}));
+        default_job(&mut j);
+        set_job_selector(&mut j, "u-2");
+        assert_eq!(j.metadata.labels.as_ref().map(BTreeMap::len), Some(4));
+        assert_eq!(
+            j.metadata
+                .labels
+                .as_ref()
+                .and_then(|l| l.get("job-name").cloned()),
+            Some("pi".to_string())
+        );
+
+        // A user-set label is kept; a manual selector is left alone.
+        let mut j = job(
+            json!({"template": {"metadata": {"labels": {"job-name": "mine"}}, "spec": template()["spec"]}}),
+        );
+        set_job_selector(&mut j, "u-3");
+        let tl = j
+            .spec
+            .as_ref()
+            .and_then(|s| s.template.metadata.as_ref())
+            .and_then(|m| m.labels.clone())
+            .expect("labels");
+        assert_eq!(tl["job-name"], "mine");
+        let mut j = job(
+            json!({"manualSelector": true, "selector": {"matchLabels": {"a": "b"}}, "template": template()}),
+        );
+        let before = j.clone();
+        set_job_selector(&mut j, "u-4");
+        assert_eq!(j, before);
+    }
+}

@@ -1,0 +1,148 @@
+//! `dockjob apply -f FILE|DIR|-`: decode and validate every document first, then create
+//! or update each object, printing `job.batch/oneshot created|configured|unchanged`.
+//!
+//! Like kubectl, the object as written is kept in the
+//! `kubectl.kubernetes.io/last-applied-configuration` annotation; an apply whose input
+//! equals it changes nothing.
+
+use anyhow::bail;
+use hyper::Method;
+use serde_json::Value;
+
+use super::Reported;
+use super::client::Client;
+use super::source;
+use crate::api::decode::{Manifest, Object, decode_manifests};
+use crate::api::defaults::{default_job, default_pod_spec, set_job_selector};
+use crate::api::labels::LAST_APPLIED;
+use crate::api::validate::{invalid_message, validate_job, validate_pod};
+
+/// Decodes and validates every document of every source. Returns the manifests, or
+/// prints every error and fails: nothing may be applied when any document is bad.
+pub fn load(files: &[String]) -> anyhow::Result<Vec<Manifest>> {
+    let sources = source::read_all(files)?;
+    let mut manifests = Vec::new();
+    let mut errors = Vec::new();
+    for s in &sources {
+        match decode_manifests(&s.name, &s.bytes) {
+            Ok(m) => manifests.extend(m),
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    for m in &manifests {
+        for w in &m.warnings {
+            eprintln!("Warning: {w}");
+        }
+        errors.extend(validate_client_side(m));
+    }
+    if !errors.is_empty() {
+        for e in &errors {
+            eprintln!("error: {e}");
+        }
+        return Err(Reported(1).into());
+    }
+    if manifests.is_empty() {
+        bail!("no objects passed to apply");
+    }
+    Ok(manifests)
+}
+
+/// The checks the engine will make, run before anything is sent, each error with the
+/// file and line of the field it names.
+fn validate_client_side(m: &Manifest) -> Vec<String> {
+    let (kind, name, errs) = match &m.object {
+        Object::Job(job) => {
+            let mut job = (**job).clone();
+            default_job(&mut job);
+            // The real selector needs the uid the engine assigns; any uid validates alike.
+            const PLACEHOLDER_UID: &str = "00000000-0000-0000-0000-000000000000";
+            job.metadata.uid = Some(PLACEHOLDER_UID.into());
+            set_job_selector(&mut job, PLACEHOLDER_UID);
+            let name = job.metadata.name.clone().unwrap_or_default();
+            (m.object.kind(), name, validate_job(&job))
+        }
+        Object::Pod(pod) => {
+            let mut pod = (**pod).clone();
+            if let Some(spec) = pod.spec.as_mut() {
+                default_pod_spec(spec);
+            }
+            let name = pod.metadata.name.clone().unwrap_or_default();
+            (m.object.kind(), name, validate_pod(&pod))
+        }
+    };
+    let mut out = Vec::new();
+    if name.is_empty() {
+        out.push(format!(
+            "{}:{}: metadata.name: Required value: apply needs a name (generateName cannot be used with apply)",
+            m.source, m.line
+        ));
+        return out;
+    }
+    for e in &errs {
+        out.push(format!(
+            "{}:{}: {}",
+            m.source,
+            m.line_of(&e.path),
+            invalid_message(kind, &name, std::slice::from_ref(e))
+        ));
+    }
+    out
+}
+
+/// `dockjob apply`.
+pub async fn run(client: &Client, files: &[String], namespace: &str) -> anyhow::Result<()> {
+    let manifests = load(files)?;
+    let mut failed = false;
+    for m in manifests {
+        match apply_one(client, &m, namespace).await {
+            Ok(line) => println!("{line}"),
+            Err(e) => {
+                eprintln!("error: {}:{}: {e:#}", m.source, m.line);
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        return Err(Reported(1).into());
+    }
+    Ok(())
+}
+
+async fn apply_one(client: &Client, m: &Manifest, default_ns: &str) -> anyhow::Result<String> {
+    let kind = m.object.kind();
+    let mut obj = m.object.to_value();
+    let ns = match obj["metadata"]["namespace"].as_str() {
+        Some(ns) if !ns.is_empty() => ns.to_string(),
+        _ => default_ns.to_string(),
+    };
+    let name = obj["metadata"]["name"].as_str().unwrap_or("").to_string();
+    let last_applied = format!("{}\n", obj);
+    let annotations = &mut obj["metadata"]["annotations"];
+    if !annotations.is_object() {
+        *annotations = Value::Object(Default::default());
+    }
+    annotations[LAST_APPLIED] = Value::String(last_applied.clone());
+    obj["metadata"]["namespace"] = Value::String(ns.clone());
+
+    let path = kind.object_path(&ns, &name);
+    let shown = format!("{}/{}", kind.qualified(), name);
+    let verb = match client.get_opt(&path).await? {
+        None => {
+            // The engine's warnings repeat the ones `load` already printed.
+            client
+                .request(Method::POST, &kind.collection_path(Some(&ns)), Some(&obj))
+                .await?;
+            "created"
+        }
+        Some(existing) => {
+            if existing["metadata"]["annotations"][LAST_APPLIED].as_str() == Some(&last_applied) {
+                "unchanged"
+            } else {
+                obj["metadata"]["resourceVersion"] = existing["metadata"]["resourceVersion"].clone();
+                client.request(Method::PUT, &path, Some(&obj)).await?;
+                "configured"
+            }
+        }
+    };
+    Ok(format!("{shown} {verb}"))
+}

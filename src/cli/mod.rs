@@ -1,0 +1,233 @@
+//! The command line: one module per verb, the printers, and the client that reaches the
+//! engine. Only this module prints.
+
+pub mod apply;
+pub mod client;
+pub mod delete;
+// pub mod describe;
+pub mod get;
+pub mod logs;
+pub mod printers;
+pub mod query;
+pub mod source;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::bail;
+use clap::{ArgAction, Parser, Subcommand};
+
+use crate::api::kinds::Kind;
+use client::{Autostart, Client};
+
+/// An error already shown to the user; the process exits with this code.
+#[derive(Debug, thiserror::Error)]
+#[error("exit status {0}")]
+pub struct Reported(pub i32);
+
+/// dockjob runs Kubernetes batch/v1 Jobs on one Docker host.
+#[derive(Debug, Parser)]
+#[command(name = "dockjob", version, about, propagate_version = true)]
+pub struct Cli {
+    /// The engine's API socket.
+    #[arg(long, global = true, env = "DOCKJOB_SOCKET")]
+    pub socket: Option<PathBuf>,
+    /// The engine's state directory (used by `server`, and by the CLI when it starts
+    /// an engine).
+    #[arg(long, global = true, env = "DOCKJOB_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Never start an engine in the background when none answers.
+    #[arg(long, global = true, env = "DOCKJOB_NO_AUTOSTART", value_parser = clap::builder::BoolishValueParser::new(), action = ArgAction::SetTrue)]
+    pub no_autostart: bool,
+    /// The namespace to work in.
+    #[arg(short = 'n', long, global = true, default_value = "default")]
+    pub namespace: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the engine: store, API, controllers and Docker runtime.
+    Server {
+        /// Docker container creations allowed in flight at once.
+        #[arg(long, default_value_t = 4)]
+        max_creates_in_flight: usize,
+    },
+    /// Create or update objects from files, directories or standard input.
+    #[command(after_help = "Examples:\n  dockjob apply -f manifests/job-oneshot.yaml\n  cat job.yaml | dockjob apply -f -")]
+    Apply {
+        /// A file, a directory of manifests, or - for standard input (repeatable).
+        #[arg(short = 'f', long = "filename", required = true)]
+        files: Vec<String>,
+    },
+    /// List objects: `get jobs [-a]`, `get pods [-a]`, `get events`.
+    #[command(after_help = "Examples:\n  dockjob get jobs\n  dockjob get jobs -a\n  dockjob get pods -a -l job-name=oneshot\n  dockjob get job oneshot -o yaml")]
+    Get {
+        /// The kind (jobs, pods, events), or KIND/NAME.
+        resource: String,
+        /// Names of objects to show.
+        names: Vec<String>,
+        /// Also show finished jobs and pods.
+        #[arg(short = 'a', long = "all")]
+        all: bool,
+        /// Label selector, e.g. `chapter=jobs`.
+        #[arg(short = 'l', long = "selector")]
+        selector: Option<String>,
+        /// Output format: wide, yaml, json or name.
+        #[arg(short = 'o', long = "output")]
+        output: Option<String>,
+        /// List across all namespaces.
+        #[arg(short = 'A', long = "all-namespaces")]
+        all_namespaces: bool,
+        /// Do not print the header row.
+        #[arg(long)]
+        no_headers: bool,
+    },
+    /// Show an object in detail, with its events.
+    #[command(after_help = "Example:\n  dockjob describe job oneshot")]
+    Describe {
+        /// The kind (job, pod), or KIND/NAME.
+        resource: String,
+        names: Vec<String>,
+    },
+    /// Print a pod's logs: `logs POD` or `logs job/NAME`.
+    #[command(after_help = "Examples:\n  dockjob logs job/oneshot\n  dockjob logs -f oneshot-abcde")]
+    Logs {
+        /// POD, pod/NAME or job/NAME.
+        target: String,
+        /// The container (default: the pod's first).
+        #[arg(short = 'c', long)]
+        container: Option<String>,
+        /// Follow the output until the container ends.
+        #[arg(short = 'f', long)]
+        follow: bool,
+    },
+    /// Delete objects and every container they made.
+    #[command(after_help = "Examples:\n  dockjob delete job oneshot\n  dockjob delete -f manifests/job-oneshot.yaml\n  dockjob delete jobs -l chapter=jobs")]
+    Delete {
+        /// KIND NAME..., or KIND/NAME...
+        args: Vec<String>,
+        /// Delete the objects in these files.
+        #[arg(short = 'f', long = "filename")]
+        files: Vec<String>,
+        /// Label selector.
+        #[arg(short = 'l', long = "selector")]
+        selector: Option<String>,
+        /// Wait until the objects and their containers are gone.
+        #[arg(long, default_value_t = true, action = ArgAction::Set)]
+        wait: bool,
+        /// How long to wait, in seconds.
+        #[arg(long, default_value_t = 120)]
+        timeout: u64,
+    },
+}
+
+fn parse_kind(name: &str) -> anyhow::Result<Kind> {
+    match Kind::from_cli(name) {
+        Some(k) => Ok(k),
+        None => bail!("the server doesn't have a resource type \"{name}\""),
+    }
+}
+
+/// `KIND NAME...` or `KIND/NAME...` into a kind and names.
+fn kind_and_names(resource: &str, names: &[String]) -> anyhow::Result<(Kind, Vec<String>)> {
+    if let Some((k, n)) = resource.split_once('/') {
+        let kind = parse_kind(k)?;
+        let mut all = vec![n.to_string()];
+        for extra in names {
+            match extra.split_once('/') {
+                Some((k2, n2)) if parse_kind(k2)? == kind => all.push(n2.to_string()),
+                _ => bail!("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form"),
+            }
+        }
+        return Ok((kind, all));
+    }
+    Ok((parse_kind(resource)?, names.to_vec()))
+}
+
+/// Runs one CLI invocation (all verbs but `server`).
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let socket = cli
+        .socket
+        .clone()
+        .unwrap_or_else(crate::engine::paths::default_socket);
+    let autostart = Autostart {
+        enabled: !cli.no_autostart,
+        data_dir: cli.data_dir.clone(),
+    };
+    let ns = cli.namespace.clone();
+    match cli.command {
+        Command::Server { .. } => bail!("`server` is run by main"),
+        Command::Apply { files } => {
+            // Decode everything before reaching (or starting) the engine: bad input is
+            // refused even when no engine runs.
+            apply::load(&files)?;
+            let client = Client::connect(&socket, &autostart).await?;
+            apply::run(&client, &files, &ns).await
+        }
+        Command::Get {
+            resource,
+            names,
+            all,
+            selector,
+            output,
+            all_namespaces,
+            no_headers,
+        } => {
+            let (kind, names) = kind_and_names(&resource, &names)?;
+            let client = Client::connect(&socket, &autostart).await?;
+            let args = get::GetArgs {
+                kind,
+                names,
+                all,
+                selector,
+                output,
+                namespace: ns,
+                all_namespaces,
+                no_headers,
+            };
+            get::run(&client, &args).await
+        }
+        Command::Describe { resource, names } => {
+            let (kind, names) = kind_and_names(&resource, &names)?;
+            let client = Client::connect(&socket, &autostart).await?;
+            let _ = (client, kind, names); todo!()
+        }
+        Command::Logs {
+            target,
+            container,
+            follow,
+        } => {
+            let client = Client::connect(&socket, &autostart).await?;
+            logs::run(&client, &target, container.as_deref(), follow, &ns).await
+        }
+        Command::Delete {
+            args,
+            files,
+            selector,
+            wait,
+            timeout,
+        } => {
+            let targets = if !files.is_empty() {
+                delete::Targets::Files(files)
+            } else if let Some(sel) = selector {
+                let Some(resource) = args.first() else {
+                    bail!("you must specify the type of resource to delete, e.g. `dockjob delete jobs -l chapter=jobs`");
+                };
+                delete::Targets::Selector(parse_kind(resource)?, sel)
+            } else {
+                let Some((resource, names)) = args.split_first() else {
+                    bail!("you must specify the type of resource to delete, e.g. `dockjob delete job oneshot`");
+                };
+                let (kind, names) = kind_and_names(resource, names)?;
+                if names.is_empty() {
+                    bail!("resource(s) were provided, but no name was specified");
+                }
+                delete::Targets::Names(kind, names)
+            };
+            let client = Client::connect(&socket, &autostart).await?;
+            delete::run(&client, targets, &ns, wait, Duration::from_secs(timeout)).await
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! kubectl's table output (`kubectl get`): capitalised headers, cells aligned by the same
+//! tabwriter settings kubectl uses (minimum width 6, padding 3), `--no-headers`, and the
+//! NAMESPACE column of `-A`. Knows nothing about any particular kind.
+
+use super::tabwriter;
+
+/// kubectl's `tabwriterMinWidth` and `tabwriterPadding` (cli-runtime printers).
+const MIN_WIDTH: usize = 6;
+const PADDING: usize = 3;
+
+/// How a table is laid out, as kubectl's flags choose it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TableOptions {
+    /// `-o wide`: the extra columns kubectl shows only on request.
+    pub wide: bool,
+    /// `--no-headers`.
+    pub no_headers: bool,
+    /// `-A` / `--all-namespaces`: a NAMESPACE column first.
+    pub show_namespace: bool,
+}
+
+/// One printed row: the object's namespace (for `-A`) and its cells.
+pub struct Row {
+    pub namespace: String,
+    pub cells: Vec<String>,
+}
+
+/// Renders `rows` under `headers` (given as kubectl's column names, e.g. "Last Seen";
+/// printed in capitals). No rows give an empty string: kubectl prints no header then, and
+/// the caller says "No resources found".
+pub fn render(headers: &[&str], rows: &[Row], opts: &TableOptions) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut text = String::new();
+    if !opts.no_headers {
+        let mut cells: Vec<String> = Vec::new();
+        if opts.show_namespace {
+            cells.push("NAMESPACE".to_string());
+        }
+        cells.extend(headers.iter().map(|h| h.to_uppercase()));
+        push_line(&mut text, &cells);
+    }
+    for row in rows {
+        let mut cells: Vec<String> = Vec::new();
+        if opts.show_namespace {
+            cells.push(cell(&row.namespace));
+        }
+        cells.extend(row.cells.iter().map(|c| cell(c)));
+        push_line(&mut text, &cells);
+    }
+    tabwriter::align(&text, MIN_WIDTH, PADDING)
+}
+
+fn push_line(text: &mut String, cells: &[String]) {
+    text.push_str(&cells.join("\t"));
+    text.push('\n');
+}
+
+/// A cell as kubectl prints it: cut at the first line break (with `...` to show it was
+/// cut, so one object stays one line), terminal escapes made harmless.
+fn cell(value: &str) -> String {
+    match value.find(['\n', '\r', '\u{c}']) {
+        Some(i) => format!("{}...", escape_terminal(&value[..i])),
+        None => escape_terminal(value),
+    }
+}
+
+/// cli-runtime's `EscapeTerminal`: an object's text must not be able to drive the
+/// user's terminal.
+pub fn escape_terminal(s: &str) -> String {
+    s.replace('\u{1b}', "^[").replace('\r', "\\r")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(ns: &str, cells: &[&str]) -> Row {
+        Row {
+            namespace: ns.to_string(),
+            cells: cells.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn headers_are_capitalised_and_namespace_comes_first() {
+        let rows = [
+            row("default", &["a", "1"]),
+            row("kube-system", &["bb", "22"]),
+        ];
+        let opts = TableOptions {
+            show_namespace: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            render(&["Name", "Last Seen"], &rows, &opts),
+            "NAMESPACE     NAME   LAST SEEN\ndefault       a      1\nkube-system   bb     22\n"
+        );
+    }
+
+    #[test]
+    fn no_headers_and_no_rows() {
+        let opts = TableOptions {
+            no_headers: true,
+            ..Default::default()
+        };
+        assert_eq!(render(&["Name"], &[row("", &["x"])], &opts), "x\n");
+        assert_eq!(render(&["Name"], &[], &TableOptions::default()), "");
+    }
+
+    #[test]
+    fn multi_line_cells_are_cut() {
+        assert_eq!(cell("first\nsecond"), "first...");
+        assert_eq!(cell("bell\u{1b}[1m"), "bell^[[1m");
+    }
+}

@@ -1,0 +1,5 @@
+//! Controllers: each a pure `reconcile(state, now) -> Plan`, plus the work queue that
+//! runs them. Nothing here touches Docker or the store; the engine executes plans.
+
+pub mod job;
+pub mod queue;

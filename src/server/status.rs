@@ -1,0 +1,96 @@
+//! API errors as Kubernetes `Status` objects, so kubectl-style clients get the reason,
+//! the code and the message they expect (`jobs.batch "x" not found`, 404).
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::api::kinds::Kind;
+use crate::store::StoreError;
+
+/// An error answer from the API: HTTP code, Kubernetes reason and message.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub code: StatusCode,
+    pub reason: &'static str,
+    pub message: String,
+    pub details: Option<Value>,
+}
+
+impl ApiError {
+    pub fn new(code: StatusCode, reason: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            code,
+            reason,
+            message: message.into(),
+            details: None,
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "BadRequest", message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", message)
+    }
+
+    pub fn not_found(kind: Kind, name: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            format!("{} \"{name}\" not found", kind.resource()),
+        )
+        .with_details(kind, name)
+    }
+
+    pub fn invalid(kind: Kind, name: &str, message: String) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid", message).with_details(kind, name)
+    }
+
+    pub fn with_details(mut self, kind: Kind, name: &str) -> Self {
+        self.details = Some(json!({"name": name, "group": kind.group(), "kind": kind.plural()}));
+        self
+    }
+
+    /// The `Status` object Kubernetes returns for this error.
+    pub fn to_status(&self) -> Value {
+        let mut v = json!({
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Failure",
+            "message": self.message,
+            "reason": self.reason,
+            "code": self.code.as_u16(),
+        });
+        if let Some(d) = &self.details {
+            v["details"] = d.clone();
+        }
+        v
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.code, Json(self.to_status())).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        let message = e.to_string();
+        match e {
+            StoreError::NotFound { .. } => ApiError::new(StatusCode::NOT_FOUND, "NotFound", message),
+            StoreError::AlreadyExists { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "AlreadyExists", message)
+            }
+            StoreError::Conflict { .. } => ApiError::new(StatusCode::CONFLICT, "Conflict", message),
+            StoreError::Invalid(_) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid", message)
+            }
+            _ => ApiError::internal(message),
+        }
+    }
+}
