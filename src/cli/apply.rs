@@ -90,8 +90,7 @@ fn validate_client_side(m: &Manifest) -> Vec<String> {
 }
 
 /// `dockjob apply`.
-pub async fn run(client: &Client, files: &[String], namespace: &str) -> anyhow::Result<()> {
-    let manifests = load(files)?;
+pub async fn run(client: &Client, manifests: Vec<Manifest>, namespace: &str) -> anyhow::Result<()> {
     let mut failed = false;
     for m in manifests {
         match apply_one(client, &m, namespace).await {

@@ -162,9 +162,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Apply { files } => {
             // Decode everything before reaching (or starting) the engine: bad input is
             // refused even when no engine runs.
-            apply::load(&files)?;
+            let manifests = apply::load(&files)?;
             let client = Client::connect(&socket, &autostart).await?;
-            apply::run(&client, &files, &ns).await
+            apply::run(&client, manifests, &ns).await
         }
         Command::Get {
             resource,

@@ -171,11 +171,14 @@ impl JobWorker {
     /// to repeat after a crash at any point.
     async fn finish_deletion(&self, ns: &str, name: &str, pods: &[Pod]) -> Result<(), EngineError> {
         for pod in pods {
+            // Record first, containers second: a start racing with this deletion sees
+            // the record gone and removes what it made; a crash in between leaves only
+            // containers without a pod, which the next resync removes.
             let pod_uid = pod.metadata.uid.as_deref().unwrap_or("");
-            self.runtime.remove_pod(pod_uid).await?;
             let pod_ns = pod.metadata.namespace.as_deref().unwrap_or(ns);
             let pod_name = pod.metadata.name.as_deref().unwrap_or("");
             self.store.delete(Kind::Pod, pod_ns, pod_name)?;
+            self.runtime.remove_pod(pod_uid).await?;
         }
         self.store.delete(Kind::Job, ns, name)?;
         Ok(())

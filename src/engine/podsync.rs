@@ -143,6 +143,23 @@ impl PodSync {
                 this.mark_waiting(&pod_value, reason, message);
             }
             Self::release(&this.busy, &pod_uid);
+            // The pod may have been deleted while its container was being made: the
+            // deletion found nothing to remove then, so remove what was made now.
+            let ns = pod_value["metadata"]["namespace"].as_str().unwrap_or("default");
+            let name = pod_value["metadata"]["name"].as_str().unwrap_or("");
+            match this.store.get(Kind::Pod, ns, name) {
+                Ok(Some(current)) if uid(&current) == pod_uid => {
+                    if !current["metadata"]["deletionTimestamp"].is_null() {
+                        this.spawn_remove(current);
+                    }
+                }
+                Ok(_) => {
+                    if let Err(e) = this.runtime.remove_pod(&pod_uid).await {
+                        tracing::warn!(pod = name, error = %e, "removing a deleted pod's containers failed");
+                    }
+                }
+                Err(e) => tracing::error!(pod = name, error = %e, "reading pod after start failed"),
+            }
         });
     }
 

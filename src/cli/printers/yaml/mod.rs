@@ -6,12 +6,16 @@
 //! parts of go-yaml's emitter that JSON values reach; it reads nothing and prints nothing.
 //! Like kubectl, it leaves `metadata.managedFields` out.
 
-use std::cmp::Ordering;
+use serde_json::{Number, Value};
 
-use serde_json::{Map, Number, Value};
+mod keys;
+mod resolve;
+mod scalar;
 
 use super::output::OutputError;
 use super::output::{MAX_DEPTH, omit_managed_fields};
+use keys::sorted_entries;
+use scalar::{analyze, is_break, is_printable};
 
 /// go-yaml's default preferred line width and indentation.
 const BEST_WIDTH: usize = 80;
@@ -102,7 +106,8 @@ impl Emitter {
                 let inner = indent.map_or(0, |i| i + BEST_INDENT);
                 for (key, v) in sorted_entries(map) {
                     self.write_indent(inner);
-                    self.scalar(key, Style::Plain, inner, true, true);
+                    // Keys are strings and go through the same resolution as values.
+                    self.scalar(key, string_style(key), inner, true);
                     self.write_indicator(":", false, false, false);
                     self.node(v, Some(inner), true, depth + 1)?;
                 }
@@ -123,7 +128,7 @@ impl Emitter {
             }
             Value::String(s) => {
                 let scalar_indent = indent.map_or(BEST_INDENT, |i| i + BEST_INDENT);
-                self.scalar(s, string_style(s), scalar_indent, false, true);
+                self.scalar(s, string_style(s), scalar_indent, false);
             }
             Value::Null => self.plain_value("null", indent),
             Value::Bool(b) => self.plain_value(if *b { "true" } else { "false" }, indent),
@@ -139,26 +144,14 @@ impl Emitter {
 
     fn plain_value(&mut self, text: &str, indent: Option<usize>) {
         let scalar_indent = indent.map_or(BEST_INDENT, |i| i + BEST_INDENT);
-        self.scalar(text, Style::Plain, scalar_indent, false, false);
+        self.scalar(text, Style::Plain, scalar_indent, false);
     }
 
-    /// go-yaml's `emitScalar` + `select_scalar_style` + the writers. `resolve_str` is
-    /// false for values that are not strings (numbers, booleans, null), which go-yaml
-    /// always asks to be plain.
-    fn scalar(
-        &mut self,
-        s: &str,
-        requested: Style,
-        indent: usize,
-        simple_key: bool,
-        resolve_str: bool,
-    ) {
-        let requested = if resolve_str && simple_key {
-            // Keys go through the same string resolution as values.
-            string_style(s)
-        } else {
-            requested
-        };
+    /// go-yaml's `select_scalar_style` + the writers: `requested` is what the encoder
+    /// asked for (plain for numbers, booleans and null; [`string_style`] for strings),
+    /// downgraded when the text cannot be written that way. Keys (`simple_key`) are
+    /// never folded and never blocks.
+    fn scalar(&mut self, s: &str, requested: Style, indent: usize, simple_key: bool) {
         let a = analyze(s);
         let mut style = requested;
         if style == Style::Plain && (!a.block_plain_allowed || (s.is_empty() && simple_key)) {
@@ -337,400 +330,17 @@ impl Emitter {
     }
 }
 
-fn is_break(c: char) -> bool {
-    matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
-}
-
-/// go-yaml's `is_printable` (what may appear unescaped).
-fn is_printable(c: char) -> bool {
-    matches!(c, '\n' | ' '..='~' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}')
-        && c != '\u{feff}'
-}
-
-/// What go-yaml's `yaml_emitter_analyze_scalar` allows for a string.
-struct Analysis {
-    block_plain_allowed: bool,
-    single_quoted_allowed: bool,
-    block_allowed: bool,
-}
-
-fn analyze(s: &str) -> Analysis {
-    if s.is_empty() {
-        return Analysis {
-            block_plain_allowed: true,
-            single_quoted_allowed: true,
-            block_allowed: false,
-        };
-    }
-    let chars: Vec<char> = s.chars().collect();
-    let mut block_indicators = s.starts_with("---") || s.starts_with("...");
-    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
-        (false, false, false, false);
-    let (mut break_space, mut space_break, mut previous_space, mut previous_break) =
-        (false, false, false, false);
-    let (mut line_breaks, mut special_characters) = (false, false);
-    let mut preceded_by_whitespace = true;
-    for (i, &c) in chars.iter().enumerate() {
-        let followed_by_whitespace = chars
-            .get(i + 1)
-            .is_none_or(|&n| n == ' ' || n == '\t' || is_break(n));
-        if i == 0 {
-            match c {
-                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
-                | '%' | '@' | '`' => block_indicators = true,
-                '?' | ':' | '-' if followed_by_whitespace => block_indicators = true,
-                _ => {}
-            }
-        } else {
-            match c {
-                ':' if followed_by_whitespace => block_indicators = true,
-                '#' if preceded_by_whitespace => block_indicators = true,
-                _ => {}
-            }
-        }
-        if !is_printable(c) {
-            special_characters = true;
-        }
-        if c == ' ' {
-            leading_space |= i == 0;
-            trailing_space |= i + 1 == chars.len();
-            break_space |= previous_break;
-            previous_space = true;
-            previous_break = false;
-        } else if is_break(c) {
-            line_breaks = true;
-            leading_break |= i == 0;
-            trailing_break |= i + 1 == chars.len();
-            space_break |= previous_space;
-            previous_space = false;
-            previous_break = true;
-        } else {
-            previous_space = false;
-            previous_break = false;
-        }
-        preceded_by_whitespace = c == ' ' || c == '\t' || is_break(c) || c == '\0';
-    }
-    let mut a = Analysis {
-        block_plain_allowed: true,
-        single_quoted_allowed: true,
-        block_allowed: true,
-    };
-    if leading_space || leading_break || trailing_space || trailing_break {
-        a.block_plain_allowed = false;
-    }
-    if trailing_space {
-        a.block_allowed = false;
-    }
-    if break_space {
-        a.block_plain_allowed = false;
-        a.single_quoted_allowed = false;
-    }
-    if space_break || special_characters {
-        a.block_plain_allowed = false;
-        a.single_quoted_allowed = false;
-        a.block_allowed = false;
-    }
-    if line_breaks || block_indicators {
-        a.block_plain_allowed = false;
-    }
-    a
-}
-
 /// go-yaml's `encoder.stringv`: a string that contains a newline is a literal block; one
 /// that would read back as another type (or as a base-60 float) is double-quoted;
 /// anything else is asked to be plain (the emitter may still quote it).
 fn string_style(s: &str) -> Style {
     if s.contains('\n') {
         Style::Literal
-    } else if resolves_to_string(s) && !is_base60_float(s) {
+    } else if resolve::reads_back_as_string(s) {
         Style::Plain
     } else {
         Style::DoubleQuoted
     }
-}
-
-/// go-yaml v2's `resolve("", s)` reports the `!!str` tag.
-fn resolves_to_string(s: &str) -> bool {
-    const SPECIAL: &[&str] = &[
-        "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "n", "N", "no",
-        "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", "", "~", "null", "Null",
-        "NULL", ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
-        "-.Inf", "-.INF",
-    ];
-    let Some(first) = s.chars().next() else {
-        return false;
-    };
-    let hint = match first {
-        '+' | '-' | '0'..='9' => 'S',
-        'y' | 'Y' | 'n' | 'N' | 't' | 'T' | 'f' | 'F' | 'o' | 'O' | '~' => 'M',
-        '.' => '.',
-        _ => return true,
-    };
-    if SPECIAL.contains(&s) {
-        return false;
-    }
-    match hint {
-        '.' => s.parse::<f64>().is_err() || !go_float_syntax(s),
-        'S' => {
-            if is_timestamp(s) {
-                return false;
-            }
-            let plain = s.replace('_', "");
-            !(go_parse_int(&plain) || yaml_style_float(&plain) || binary_int(&plain))
-        }
-        _ => true,
-    }
-}
-
-/// Whether Go's strconv.ParseFloat accepts `s` (decimal forms; what Rust's parser also
-/// accepts, minus Rust-only spellings such as "inf").
-fn go_float_syntax(s: &str) -> bool {
-    let body = s.trim_start_matches(['+', '-']);
-    !body.is_empty()
-        && body
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
-}
-
-/// Go's `strconv.ParseInt(s, 0, 64)` (or ParseUint) succeeds: optional sign, then a
-/// decimal, `0x`, `0o`, `0b` or leading-zero octal literal.
-fn go_parse_int(s: &str) -> bool {
-    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
-    let (digits, radix) =
-        if let Some(h) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-            (h, 16)
-        } else if let Some(b) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-            (b, 2)
-        } else if let Some(o) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-            (o, 8)
-        } else if body.len() > 1 && body.starts_with('0') {
-            (&body[1..], 8)
-        } else {
-            (body, 10)
-        };
-    !digits.is_empty() && u64::from_str_radix(digits, radix).is_ok()
-}
-
-fn binary_int(s: &str) -> bool {
-    let body = s.strip_prefix('-').unwrap_or(s);
-    body.strip_prefix("0b")
-        .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c == '0' || c == '1'))
-}
-
-/// go-yaml's `yamlStyleFloat`: `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
-fn yaml_style_float(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut i = 0;
-    if matches!(b.first(), Some(b'+' | b'-')) {
-        i += 1;
-    }
-    let digits = |i: &mut usize| {
-        let start = *i;
-        while *i < b.len() && b[*i].is_ascii_digit() {
-            *i += 1;
-        }
-        *i - start
-    };
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    } else {
-        if digits(&mut i) == 0 {
-            return false;
-        }
-        if b.get(i) == Some(&b'.') {
-            i += 1;
-            digits(&mut i);
-        }
-    }
-    if matches!(b.get(i), Some(b'e' | b'E')) {
-        i += 1;
-        if matches!(b.get(i), Some(b'+' | b'-')) {
-            i += 1;
-        }
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    }
-    i == b.len()
-}
-
-/// go-yaml's `isBase60Float`: `^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`.
-fn is_base60_float(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut i = 0;
-    if matches!(b.first(), Some(b'+' | b'-')) {
-        i += 1;
-    }
-    if !b.get(i).is_some_and(u8::is_ascii_digit) {
-        return false;
-    }
-    while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'_') {
-        i += 1;
-    }
-    let mut groups = 0;
-    while b.get(i) == Some(&b':') {
-        i += 1;
-        let start = i;
-        while i < b.len() && b[i].is_ascii_digit() && i - start < 2 {
-            i += 1;
-        }
-        let n = i - start;
-        if n == 0 || (n == 2 && b[start] > b'5') {
-            return false;
-        }
-        groups += 1;
-    }
-    if groups == 0 {
-        return false;
-    }
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'_') {
-            i += 1;
-        }
-    }
-    i == b.len()
-}
-
-/// go-yaml's `parseTimestamp`: YYYY-M-D, optionally followed by a time.
-fn is_timestamp(s: &str) -> bool {
-    let b = s.as_bytes();
-    let year = b.iter().take_while(|c| c.is_ascii_digit()).count();
-    if year != 4 || b.get(4) != Some(&b'-') {
-        return false;
-    }
-    let mut i = 5;
-    let num = |i: &mut usize, max: usize| {
-        let start = *i;
-        while *i < b.len() && b[*i].is_ascii_digit() && *i - start < max {
-            *i += 1;
-        }
-        *i - start
-    };
-    let mon = num(&mut i, 2);
-    if mon == 0 || b.get(i) != Some(&b'-') {
-        return false;
-    }
-    i += 1;
-    if num(&mut i, 2) == 0 {
-        return false;
-    }
-    if i == b.len() {
-        return true;
-    }
-    // A time part: [Tt ]H:M:S[.frac][Z|±hh:mm] (zone only with T/t).
-    let sep = b[i];
-    if !matches!(sep, b'T' | b't' | b' ') {
-        return false;
-    }
-    i += 1;
-    for k in 0..3 {
-        if num(&mut i, 2) == 0 {
-            return false;
-        }
-        if k < 2 {
-            if b.get(i) != Some(&b':') {
-                return false;
-            }
-            i += 1;
-        }
-    }
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        if num(&mut i, 9) == 0 {
-            return false;
-        }
-    }
-    if i == b.len() {
-        return sep == b' ';
-    }
-    if sep == b' ' {
-        return false;
-    }
-    match b.get(i) {
-        Some(b'Z') => i + 1 == b.len(),
-        Some(b'+' | b'-') => {
-            i += 1;
-            num(&mut i, 2) == 2 && b.get(i) == Some(&b':') && {
-                i += 1;
-                num(&mut i, 2) == 2 && i == b.len()
-            }
-        }
-        _ => false,
-    }
-}
-
-/// Mapping entries in go-yaml v2's key order (its `keyList.Less`): letters compare as
-/// characters, a non-letter sorts before a letter, and runs of digits compare as numbers.
-fn sorted_entries(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
-    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-    entries.sort_by(|a, b| yaml_key_cmp(a.0, b.0));
-    entries
-}
-
-fn yaml_key_cmp(a: &str, b: &str) -> Ordering {
-    if key_less(a, b) {
-        Ordering::Less
-    } else if key_less(b, a) {
-        Ordering::Greater
-    } else {
-        Ordering::Equal
-    }
-}
-
-fn key_less(a: &str, b: &str) -> bool {
-    let ar: Vec<char> = a.chars().collect();
-    let br: Vec<char> = b.chars().collect();
-    for i in 0..ar.len().min(br.len()) {
-        if ar[i] == br[i] {
-            continue;
-        }
-        let al = ar[i].is_alphabetic();
-        let bl = br[i].is_alphabetic();
-        if al && bl {
-            return ar[i] < br[i];
-        }
-        if al || bl {
-            return bl;
-        }
-        let (mut an, mut bn): (i64, i64) = (0, 0);
-        if ar[i] == '0' || br[i] == '0' {
-            let mut j = i;
-            while j > 0 && ar[j - 1].is_ascii_digit() {
-                j -= 1;
-                if ar[j] != '0' {
-                    an = 1;
-                    bn = 1;
-                    break;
-                }
-            }
-        }
-        let mut ai = i;
-        while ai < ar.len() && ar[ai].is_ascii_digit() {
-            an = an
-                .wrapping_mul(10)
-                .wrapping_add(i64::from(ar[ai] as u8 - b'0'));
-            ai += 1;
-        }
-        let mut bi = i;
-        while bi < br.len() && br[bi].is_ascii_digit() {
-            bn = bn
-                .wrapping_mul(10)
-                .wrapping_add(i64::from(br[bi] as u8 - b'0'));
-            bi += 1;
-        }
-        if an != bn {
-            return an < bn;
-        }
-        if ai != bi {
-            return ai < bi;
-        }
-        return ar[i] < br[i];
-    }
-    ar.len() < br.len()
 }
 
 /// A JSON number as go-yaml writes it: integers as they are, floats with Go's
@@ -845,13 +455,6 @@ status:
         let got = to_yaml(&json!({"status": {"message": msg}})).unwrap();
         let want = "status:\n  message: 'Back-off pulling image \"registry.example/team/app:1.2.3\": ErrImagePull:\n    rpc error: code = NotFound desc = failed to resolve'\n";
         assert_eq!(got, want);
-    }
-
-    #[test]
-    fn key_order_is_go_yaml_order() {
-        let mut keys = vec!["b", "a.b", "ab", "a10", "a9", "B", "a_b", "a"];
-        keys.sort_by(|a, b| yaml_key_cmp(a, b));
-        assert_eq!(keys, vec!["B", "a", "a.b", "a_b", "a9", "a10", "ab", "b"]);
     }
 
     #[test]
