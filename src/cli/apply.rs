@@ -137,7 +137,8 @@ async fn apply_one(client: &Client, m: &Manifest, default_ns: &str) -> anyhow::R
             if existing["metadata"]["annotations"][LAST_APPLIED].as_str() == Some(&last_applied) {
                 "unchanged"
             } else {
-                obj["metadata"]["resourceVersion"] = existing["metadata"]["resourceVersion"].clone();
+                obj["metadata"]["resourceVersion"] =
+                    existing["metadata"]["resourceVersion"].clone();
                 client.request(Method::PUT, &path, Some(&obj)).await?;
                 "configured"
             }

@@ -73,9 +73,12 @@ impl Client {
         path: &str,
         body: Option<Vec<u8>>,
     ) -> anyhow::Result<Response<Incoming>> {
-        let stream = UnixStream::connect(&self.socket)
-            .await
-            .with_context(|| format!("cannot reach the dockjob engine on {}", self.socket.display()))?;
+        let stream = UnixStream::connect(&self.socket).await.with_context(|| {
+            format!(
+                "cannot reach the dockjob engine on {}",
+                self.socket.display()
+            )
+        })?;
         let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
             .await
             .context("HTTP handshake with the engine failed")?;
@@ -149,12 +152,14 @@ impl Client {
             return Err(server_error(status, &bytes).into());
         }
         let body = resp.into_body();
-        Ok(http_body_util::BodyStream::new(body).filter_map(|frame| async move {
-            match frame {
-                Ok(f) => f.into_data().ok().map(Ok),
-                Err(e) => Some(Err(anyhow!("stream from the engine broke: {e}"))),
-            }
-        }))
+        Ok(
+            http_body_util::BodyStream::new(body).filter_map(|frame| async move {
+                match frame {
+                    Ok(f) => f.into_data().ok().map(Ok),
+                    Err(e) => Some(Err(anyhow!("stream from the engine broke: {e}"))),
+                }
+            }),
+        )
     }
 }
 

@@ -61,7 +61,10 @@ pub async fn run(
     let mut failed = false;
     let mut pending = Vec::new();
     for (kind, ns, name) in objects {
-        match client.request(Method::DELETE, &kind.object_path(&ns, &name), None).await {
+        match client
+            .request(Method::DELETE, &kind.object_path(&ns, &name), None)
+            .await
+        {
             Ok(_) => pending.push((kind, ns, name)),
             Err(e) if e.downcast_ref::<ServerError>().is_some() => {
                 eprintln!("{e}");

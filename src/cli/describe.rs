@@ -19,7 +19,11 @@ async fn events_for(client: &Client, ns: &str, uid: &str) -> anyhow::Result<Vec<
     let list = client.get(&path).await?;
     let mut events: Vec<Event> = list["items"]
         .as_array()
-        .map(|a| a.iter().filter_map(|v| serde_json::from_value(v.clone()).ok()).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| serde_json::from_value(v.clone()).ok())
+                .collect()
+        })
         .unwrap_or_default();
     events.sort_by(|a, b| {
         let t = |e: &Event| e.first_timestamp.as_ref().map(|t| t.0);
@@ -35,7 +39,10 @@ fn uid(v: &Value) -> String {
 /// `dockjob describe`.
 pub async fn run(client: &Client, kind: Kind, names: &[String], ns: &str) -> anyhow::Result<()> {
     if names.is_empty() {
-        bail!("you must specify the name of the {} to describe", kind.kind().to_lowercase());
+        bail!(
+            "you must specify the name of the {} to describe",
+            kind.kind().to_lowercase()
+        );
     }
     let now = jiff::Timestamp::now();
     let tz = jiff::tz::TimeZone::system();
@@ -48,11 +55,18 @@ pub async fn run(client: &Client, kind: Kind, names: &[String], ns: &str) -> any
                 let job: Job = serde_json::from_value(value.clone())?;
                 let path = with_params(
                     &Kind::Pod.collection_path(Some(ns)),
-                    &[("labelSelector", Some(&format!("{BATCH_CONTROLLER_UID}={}", uid(&value))))],
+                    &[(
+                        "labelSelector",
+                        Some(&format!("{BATCH_CONTROLLER_UID}={}", uid(&value))),
+                    )],
                 );
                 let pods: Vec<Pod> = client.get(&path).await?["items"]
                     .as_array()
-                    .map(|a| a.iter().filter_map(|v| serde_json::from_value(v.clone()).ok()).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| serde_json::from_value(v.clone()).ok())
+                            .collect()
+                    })
                     .unwrap_or_default();
                 printers::describe_job(&job, &pods, &events, now, &tz)
             }
@@ -67,6 +81,9 @@ pub async fn run(client: &Client, kind: Kind, names: &[String], ns: &str) -> any
         }
         first = false;
         print!("{text}");
+        if !text.ends_with('\n') {
+            println!();
+        }
     }
     Ok(())
 }

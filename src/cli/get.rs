@@ -67,7 +67,10 @@ pub async fn fetch(client: &Client, args: &GetArgs) -> anyhow::Result<(Vec<Value
         }
     } else {
         for name in &args.names {
-            match client.get(&args.kind.object_path(&args.namespace, name)).await {
+            match client
+                .get(&args.kind.object_path(&args.namespace, name))
+                .await
+            {
                 Ok(v) => items.push(v),
                 Err(e) if e.downcast_ref::<ServerError>().is_some() => {
                     eprintln!("{e}");

@@ -21,7 +21,12 @@ pub fn pick_pod(pods: &[Value]) -> Option<&Value> {
     };
     pods.iter().min_by(|a, b| {
         rank(a).cmp(&rank(b)).then_with(|| {
-            let t = |p: &Value| p["metadata"]["creationTimestamp"].as_str().unwrap_or("").to_string();
+            let t = |p: &Value| {
+                p["metadata"]["creationTimestamp"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string()
+            };
             t(a).cmp(&t(b))
         })
     })
@@ -44,9 +49,15 @@ pub async fn run(
                 let uid = job["metadata"]["uid"].as_str().unwrap_or("");
                 let path = with_params(
                     &Kind::Pod.collection_path(Some(ns)),
-                    &[("labelSelector", Some(&format!("{BATCH_CONTROLLER_UID}={uid}")))],
+                    &[(
+                        "labelSelector",
+                        Some(&format!("{BATCH_CONTROLLER_UID}={uid}")),
+                    )],
                 );
-                let pods = client.get(&path).await?["items"].as_array().cloned().unwrap_or_default();
+                let pods = client.get(&path).await?["items"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
                 match pick_pod(&pods) {
                     Some(p) => p["metadata"]["name"].as_str().unwrap_or("").to_string(),
                     None => bail!("no pods found for job.batch/{name}"),

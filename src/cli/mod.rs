@@ -4,7 +4,7 @@
 pub mod apply;
 pub mod client;
 pub mod delete;
-// pub mod describe;
+pub mod describe;
 pub mod get;
 pub mod logs;
 pub mod printers;
@@ -55,14 +55,18 @@ pub enum Command {
         max_creates_in_flight: usize,
     },
     /// Create or update objects from files, directories or standard input.
-    #[command(after_help = "Examples:\n  dockjob apply -f manifests/job-oneshot.yaml\n  cat job.yaml | dockjob apply -f -")]
+    #[command(
+        after_help = "Examples:\n  dockjob apply -f manifests/job-oneshot.yaml\n  cat job.yaml | dockjob apply -f -"
+    )]
     Apply {
         /// A file, a directory of manifests, or - for standard input (repeatable).
         #[arg(short = 'f', long = "filename", required = true)]
         files: Vec<String>,
     },
     /// List objects: `get jobs [-a]`, `get pods [-a]`, `get events`.
-    #[command(after_help = "Examples:\n  dockjob get jobs\n  dockjob get jobs -a\n  dockjob get pods -a -l job-name=oneshot\n  dockjob get job oneshot -o yaml")]
+    #[command(
+        after_help = "Examples:\n  dockjob get jobs\n  dockjob get jobs -a\n  dockjob get pods -a -l job-name=oneshot\n  dockjob get job oneshot -o yaml"
+    )]
     Get {
         /// The kind (jobs, pods, events), or KIND/NAME.
         resource: String,
@@ -92,7 +96,9 @@ pub enum Command {
         names: Vec<String>,
     },
     /// Print a pod's logs: `logs POD` or `logs job/NAME`.
-    #[command(after_help = "Examples:\n  dockjob logs job/oneshot\n  dockjob logs -f oneshot-abcde")]
+    #[command(
+        after_help = "Examples:\n  dockjob logs job/oneshot\n  dockjob logs -f oneshot-abcde"
+    )]
     Logs {
         /// POD, pod/NAME or job/NAME.
         target: String,
@@ -104,7 +110,9 @@ pub enum Command {
         follow: bool,
     },
     /// Delete objects and every container they made.
-    #[command(after_help = "Examples:\n  dockjob delete job oneshot\n  dockjob delete -f manifests/job-oneshot.yaml\n  dockjob delete jobs -l chapter=jobs")]
+    #[command(
+        after_help = "Examples:\n  dockjob delete job oneshot\n  dockjob delete -f manifests/job-oneshot.yaml\n  dockjob delete jobs -l chapter=jobs"
+    )]
     Delete {
         /// KIND NAME..., or KIND/NAME...
         args: Vec<String>,
@@ -138,7 +146,9 @@ fn kind_and_names(resource: &str, names: &[String]) -> anyhow::Result<(Kind, Vec
         for extra in names {
             match extra.split_once('/') {
                 Some((k2, n2)) if parse_kind(k2)? == kind => all.push(n2.to_string()),
-                _ => bail!("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form"),
+                _ => bail!(
+                    "there is no need to specify a resource type as a separate argument when passing arguments in resource/name form"
+                ),
             }
         }
         return Ok((kind, all));
@@ -192,7 +202,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Describe { resource, names } => {
             let (kind, names) = kind_and_names(&resource, &names)?;
             let client = Client::connect(&socket, &autostart).await?;
-            let _ = (client, kind, names); todo!()
+            describe::run(&client, kind, &names, &ns).await
         }
         Command::Logs {
             target,
@@ -213,12 +223,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 delete::Targets::Files(files)
             } else if let Some(sel) = selector {
                 let Some(resource) = args.first() else {
-                    bail!("you must specify the type of resource to delete, e.g. `dockjob delete jobs -l chapter=jobs`");
+                    bail!(
+                        "you must specify the type of resource to delete, e.g. `dockjob delete jobs -l chapter=jobs`"
+                    );
                 };
                 delete::Targets::Selector(parse_kind(resource)?, sel)
             } else {
                 let Some((resource, names)) = args.split_first() else {
-                    bail!("you must specify the type of resource to delete, e.g. `dockjob delete job oneshot`");
+                    bail!(
+                        "you must specify the type of resource to delete, e.g. `dockjob delete job oneshot`"
+                    );
                 };
                 let (kind, names) = kind_and_names(resource, names)?;
                 if names.is_empty() {

@@ -59,7 +59,8 @@ impl JobWorker {
         while let Some(key) = self.queue.next().await {
             if let Err(e) = self.sync(&key).await {
                 tracing::warn!(namespace = %key.0, job = %key.1, error = %e, "job sync failed; retrying");
-                self.queue.add_after(key.clone(), std::time::Duration::from_secs(1));
+                self.queue
+                    .add_after(key.clone(), std::time::Duration::from_secs(1));
             }
             self.queue.done(&key);
         }
@@ -142,10 +143,11 @@ impl JobWorker {
         let new_status = serde_json::to_value(&plan.status)
             .map_err(|e| EngineError::Corrupt(format!("status of job {ns}/{name}: {e}")))?;
         if job_value.get("status") != Some(&new_status) {
-            self.store.update_with(Kind::Job, ns, name, |v: &mut Value| {
-                v["status"] = new_status.clone();
-                Ok::<(), StoreError>(())
-            })?;
+            self.store
+                .update_with(Kind::Job, ns, name, |v: &mut Value| {
+                    v["status"] = new_status.clone();
+                    Ok::<(), StoreError>(())
+                })?;
         }
         for ev in &plan.events {
             self.event(&involved, ev.type_.clone(), &ev.reason, ev.message.clone());

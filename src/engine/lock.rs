@@ -57,7 +57,11 @@ impl DataDirLock {
                 let pid = pid.trim();
                 return Err(LockError::Held {
                     dir: dir.to_path_buf(),
-                    pid: if pid.is_empty() { "unknown".into() } else { pid.into() },
+                    pid: if pid.is_empty() {
+                        "unknown".into()
+                    } else {
+                        pid.into()
+                    },
                 });
             }
             return Err(io(err));

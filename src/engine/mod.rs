@@ -126,7 +126,9 @@ async fn dispatch(
             Err(RecvError::Lagged(_)) => {
                 tracing::warn!("job watch fell behind; requeueing every job");
                 if let Ok(jobs) = store.list(Kind::Job, None, None) {
-                    jobs.iter().filter_map(object_key).for_each(|k| queue.add(k));
+                    jobs.iter()
+                        .filter_map(object_key)
+                        .for_each(|k| queue.add(k));
                 }
             }
             Err(RecvError::Closed) => return,

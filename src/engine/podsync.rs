@@ -14,7 +14,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use futures::StreamExt;
-use k8s_openapi::api::core::v1::{ContainerState, ContainerStateWaiting, ContainerStatus, Pod, PodStatus};
+use k8s_openapi::api::core::v1::{
+    ContainerState, ContainerStateWaiting, ContainerStatus, Pod, PodStatus,
+};
 use serde_json::Value;
 
 use crate::api::kinds::Kind;
@@ -136,7 +138,10 @@ impl PodSync {
                     .start_pod(&pod)
                     .await
                     .map_err(|e| (waiting_reason(&e), e.to_string())),
-                Err(e) => Err(("CreateContainerConfigError", format!("the stored pod is unreadable: {e}"))),
+                Err(e) => Err((
+                    "CreateContainerConfigError",
+                    format!("the stored pod is unreadable: {e}"),
+                )),
             };
             if let Err((reason, message)) = result {
                 tracing::warn!(pod = ?pod_value["metadata"]["name"], reason, error = %message, "starting pod failed");
@@ -145,7 +150,9 @@ impl PodSync {
             Self::release(&this.busy, &pod_uid);
             // The pod may have been deleted while its container was being made: the
             // deletion found nothing to remove then, so remove what was made now.
-            let ns = pod_value["metadata"]["namespace"].as_str().unwrap_or("default");
+            let ns = pod_value["metadata"]["namespace"]
+                .as_str()
+                .unwrap_or("default");
             let name = pod_value["metadata"]["name"].as_str().unwrap_or("");
             match this.store.get(Kind::Pod, ns, name) {
                 Ok(Some(current)) if uid(&current) == pod_uid => {
@@ -172,13 +179,17 @@ impl PodSync {
         tokio::spawn(async move {
             match this.runtime.remove_pod(&pod_uid).await {
                 Ok(()) => {
-                    let ns = pod_value["metadata"]["namespace"].as_str().unwrap_or("default");
+                    let ns = pod_value["metadata"]["namespace"]
+                        .as_str()
+                        .unwrap_or("default");
                     let name = pod_value["metadata"]["name"].as_str().unwrap_or("");
                     if let Err(e) = this.store.delete(Kind::Pod, ns, name) {
                         tracing::warn!(pod = name, error = %e, "deleting pod record failed");
                     }
                 }
-                Err(e) => tracing::warn!(pod = ?pod_value["metadata"]["name"], error = %e, "removing pod failed"),
+                Err(e) => {
+                    tracing::warn!(pod = ?pod_value["metadata"]["name"], error = %e, "removing pod failed")
+                }
             }
             Self::release(&this.busy, &pod_uid);
         });
@@ -186,8 +197,14 @@ impl PodSync {
 
     /// A start failed: the pod waits with the reason Kubernetes would show.
     fn mark_waiting(&self, pod: &Value, reason: &str, message: String) {
-        let container = pod["spec"]["containers"][0]["name"].as_str().unwrap_or("").to_string();
-        let image = pod["spec"]["containers"][0]["image"].as_str().unwrap_or("").to_string();
+        let container = pod["spec"]["containers"][0]["name"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        let image = pod["spec"]["containers"][0]["image"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
         let status = PodStatus {
             phase: Some("Pending".into()),
             container_statuses: Some(vec![ContainerStatus {
@@ -212,36 +229,47 @@ impl PodSync {
 
     /// Writes an observed status to the pod, unless the pod already ended.
     fn write_status(&self, pod: &Value, expected_uid: &str, status: Option<PodStatus>) {
-        let ns = pod["metadata"]["namespace"].as_str().unwrap_or("default").to_string();
+        let ns = pod["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or("default")
+            .to_string();
         let name = pod["metadata"]["name"].as_str().unwrap_or("").to_string();
         self.write_status_by_name(&ns, &name, expected_uid, status);
     }
 
-    fn write_status_by_name(&self, ns: &str, name: &str, expected_uid: &str, status: Option<PodStatus>) {
-        let result = self.store.update_with(Kind::Pod, ns, name, |v: &mut Value| {
-            if uid(v) != expected_uid || is_terminal_phase(phase(v)) {
-                return Ok::<(), StoreError>(());
-            }
-            match &status {
-                Some(s) => {
-                    if let Ok(s) = serde_json::to_value(s) {
-                        v["status"] = s;
+    fn write_status_by_name(
+        &self,
+        ns: &str,
+        name: &str,
+        expected_uid: &str,
+        status: Option<PodStatus>,
+    ) {
+        let result = self
+            .store
+            .update_with(Kind::Pod, ns, name, |v: &mut Value| {
+                if uid(v) != expected_uid || is_terminal_phase(phase(v)) {
+                    return Ok::<(), StoreError>(());
+                }
+                match &status {
+                    Some(s) => {
+                        if let Ok(s) = serde_json::to_value(s) {
+                            v["status"] = s;
+                        }
+                    }
+                    None => {
+                        // Containers gone from under a live pod (removed from outside, or
+                        // lost with dockerd): the pod failed, as a node loss fails it.
+                        if v["metadata"]["deletionTimestamp"].is_null() {
+                            v["status"]["phase"] = Value::String("Failed".into());
+                            v["status"]["reason"] = Value::String("ContainerMissing".into());
+                            v["status"]["message"] = Value::String(
+                                "the pod's container was removed outside dockjob".into(),
+                            );
+                        }
                     }
                 }
-                None => {
-                    // Containers gone from under a live pod (removed from outside, or
-                    // lost with dockerd): the pod failed, as a node loss fails it.
-                    if v["metadata"]["deletionTimestamp"].is_null() {
-                        v["status"]["phase"] = Value::String("Failed".into());
-                        v["status"]["reason"] = Value::String("ContainerMissing".into());
-                        v["status"]["message"] = Value::String(
-                            "the pod's container was removed outside dockjob".into(),
-                        );
-                    }
-                }
-            }
-            Ok(())
-        });
+                Ok(())
+            });
         match result {
             Ok(_) | Err(StoreError::NotFound { .. }) => {}
             Err(e) => tracing::error!(pod = name, error = %e, "writing pod status failed"),
@@ -283,11 +311,8 @@ impl PodSync {
                 Some(obs) if obs.status.is_some() => {
                     // A container created but never started (the engine died between
                     // the two calls) is started now; start_pod is idempotent.
-                    let not_started = obs
-                        .status
-                        .as_ref()
-                        .and_then(|s| s.phase.as_deref())
-                        == Some("Pending");
+                    let not_started =
+                        obs.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Pending");
                     self.write_status(pod, &pod_uid, obs.status);
                     if not_started {
                         self.spawn_start(pod.clone());

@@ -23,9 +23,12 @@ const SOURCE: &str = "request body";
 
 fn decode_one(kind: Kind, ns: &str, body: &[u8]) -> Result<(Object, Vec<String>), ApiError> {
     if kind == Kind::Event {
-        return Err(ApiError::bad_request("events are written by the engine only"));
+        return Err(ApiError::bad_request(
+            "events are written by the engine only",
+        ));
     }
-    let mut docs = decode_manifests(SOURCE, body).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let mut docs =
+        decode_manifests(SOURCE, body).map_err(|e| ApiError::bad_request(e.to_string()))?;
     if docs.len() != 1 {
         return Err(ApiError::bad_request(format!(
             "the request body must hold exactly one object, found {}",
@@ -116,7 +119,11 @@ pub fn admit_create(kind: Kind, ns: &str, body: &[u8]) -> Result<Admitted, ApiEr
             let errs = validate_job(&job);
             if !errs.is_empty() {
                 let name = display_name(&job.metadata);
-                return Err(ApiError::invalid(kind, &name, invalid_message(kind, &name, &errs)));
+                return Err(ApiError::invalid(
+                    kind,
+                    &name,
+                    invalid_message(kind, &name, &errs),
+                ));
             }
             to_value(&job)?
         }
@@ -130,7 +137,11 @@ pub fn admit_create(kind: Kind, ns: &str, body: &[u8]) -> Result<Admitted, ApiEr
             let errs = validate_pod(&pod);
             if !errs.is_empty() {
                 let name = display_name(&pod.metadata);
-                return Err(ApiError::invalid(kind, &name, invalid_message(kind, &name, &errs)));
+                return Err(ApiError::invalid(
+                    kind,
+                    &name,
+                    invalid_message(kind, &name, &errs),
+                ));
             }
             to_value(&pod)?
         }
@@ -152,7 +163,10 @@ pub fn admit_update(
 ) -> Result<Admitted, ApiError> {
     let (object, warnings) = decode_one(kind, ns, body)?;
     let decode_old = |e: serde_json::Error| {
-        ApiError::internal(format!("stored {} {ns}/{name} is unreadable: {e}", kind.kind()))
+        ApiError::internal(format!(
+            "stored {} {ns}/{name} is unreadable: {e}",
+            kind.kind()
+        ))
     };
     let value = match object {
         Object::Job(mut job) => {
@@ -178,7 +192,11 @@ pub fn admit_update(
             let mut errs = validate_job(&job);
             errs.extend(validate_job_update(&old_job, &job));
             if !errs.is_empty() {
-                return Err(ApiError::invalid(kind, name, invalid_message(kind, name, &errs)));
+                return Err(ApiError::invalid(
+                    kind,
+                    name,
+                    invalid_message(kind, name, &errs),
+                ));
             }
             to_value(&job)?
         }

@@ -89,13 +89,13 @@ pub struct Filter {
 
 impl Filter {
     pub fn from_params(namespace: Option<String>, p: &ListParams) -> Result<Self, ApiError> {
-        let labels = match p.label_selector.as_deref().filter(|s| !s.trim().is_empty()) {
-            Some(s) => Some(
-                s.parse::<Selector>()
-                    .map_err(|e| ApiError::bad_request(format!("unable to parse requirement: {e}")))?,
-            ),
-            None => None,
-        };
+        let labels =
+            match p.label_selector.as_deref().filter(|s| !s.trim().is_empty()) {
+                Some(s) => Some(s.parse::<Selector>().map_err(|e| {
+                    ApiError::bad_request(format!("unable to parse requirement: {e}"))
+                })?),
+                None => None,
+            };
         let fields = match p.field_selector.as_deref() {
             Some(s) => FieldSelector::parse(s)?,
             None => FieldSelector::default(),
@@ -140,23 +140,29 @@ pub fn routes(kind: Kind) -> Router<AppState> {
                     list(kind, s, Some(ns), q)
                 },
             )
-            .post(move |s: State<AppState>, Path(ns): Path<String>, body: Bytes| {
-                create(kind, s, ns, body)
-            }),
+            .post(
+                move |s: State<AppState>, Path(ns): Path<String>, body: Bytes| {
+                    create(kind, s, ns, body)
+                },
+            ),
         )
         .route(
             &object,
-            get(move |s: State<AppState>, Path((ns, name)): Path<(String, String)>| {
-                get_one(kind, s, ns, name)
-            })
+            get(
+                move |s: State<AppState>, Path((ns, name)): Path<(String, String)>| {
+                    get_one(kind, s, ns, name)
+                },
+            )
             .put(
                 move |s: State<AppState>, Path((ns, name)): Path<(String, String)>, body: Bytes| {
                     replace(kind, s, ns, name, body)
                 },
             )
-            .delete(move |s: State<AppState>, Path((ns, name)): Path<(String, String)>| {
-                delete(kind, s, ns, name)
-            }),
+            .delete(
+                move |s: State<AppState>, Path((ns, name)): Path<(String, String)>| {
+                    delete(kind, s, ns, name)
+                },
+            ),
         )
 }
 
@@ -184,14 +190,11 @@ async fn list(
             .filter(|rv| *rv > 0);
         return Ok(watch::stream(state.store.clone(), kind, filter, since));
     }
-    
+
     let (items, rv) = state
         .store
         .list_with_version(kind, filter.namespace.as_deref(), None)?;
-    let items: Vec<Value> = items
-        .into_iter()
-        .filter(|o| filter.matches(o))
-        .collect();
+    let items: Vec<Value> = items.into_iter().filter(|o| filter.matches(o)).collect();
     Ok(Json(list_object(kind, items, rv)).into_response())
 }
 
@@ -244,7 +247,10 @@ async fn replace(
     };
     let admitted = admission::admit_update(kind, &ns, &name, &old, &body)?;
     let stored = state.store.update(kind, admitted.object)?;
-    Ok(with_warnings(Json(stored).into_response(), &admitted.warnings))
+    Ok(with_warnings(
+        Json(stored).into_response(),
+        &admitted.warnings,
+    ))
 }
 
 /// Marks the object for deletion and returns it, as Kubernetes does for an object with
@@ -263,12 +269,14 @@ async fn delete(
         };
     }
     let now = crate::api::time::now_rfc3339();
-    let updated = state.store.update_with(kind, &ns, &name, |obj: &mut Value| {
-        if obj["metadata"]["deletionTimestamp"].is_null() {
-            obj["metadata"]["deletionTimestamp"] = Value::String(now.clone());
-        }
-        Ok::<(), StoreError>(())
-    });
+    let updated = state
+        .store
+        .update_with(kind, &ns, &name, |obj: &mut Value| {
+            if obj["metadata"]["deletionTimestamp"].is_null() {
+                obj["metadata"]["deletionTimestamp"] = Value::String(now.clone());
+            }
+            Ok::<(), StoreError>(())
+        });
     match updated {
         Ok(v) => Ok((StatusCode::OK, Json(v)).into_response()),
         Err(StoreError::NotFound { .. }) => Err(ApiError::not_found(kind, &name)),

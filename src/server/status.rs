@@ -82,7 +82,9 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         let message = e.to_string();
         match e {
-            StoreError::NotFound { .. } => ApiError::new(StatusCode::NOT_FOUND, "NotFound", message),
+            StoreError::NotFound { .. } => {
+                ApiError::new(StatusCode::NOT_FOUND, "NotFound", message)
+            }
             StoreError::AlreadyExists { .. } => {
                 ApiError::new(StatusCode::CONFLICT, "AlreadyExists", message)
             }
