@@ -1,14 +1,11 @@
 //! Runs the Job controller: takes keys from the work queue, reads the Job and all its
 //! pods from the store, asks the pure `controller::job::reconcile` for a plan, and
-//! carries the plan out (pods created in the store, pods stopped through the runtime,
+//! carries the plan out (pods created in the store, pods marked for deletion for the kubelet to stop,
 //! status written, events recorded, requeue scheduled).
 //!
 //! Order matters for crash safety: pods are created before the status is written, and
 //! the counts are always recomputed from the pods, so a crash between any two steps is
 //! repaired by the next reconcile.
-
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
 
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Pod;
@@ -19,7 +16,6 @@ use super::events::{self, Involved};
 use crate::api::kinds::Kind;
 use crate::controller::job::{EventRecord, EventType, reconcile};
 use crate::controller::queue::WorkQueue;
-use crate::runtime::Runtime;
 use crate::store::{Store, StoreError};
 
 /// A namespaced object key: (namespace, name).
@@ -31,10 +27,7 @@ const COMPONENT: &str = "job-controller";
 #[derive(Clone)]
 pub struct JobWorker {
     pub store: Store,
-    pub runtime: Runtime,
     pub queue: WorkQueue<Key>,
-    /// Pod uids whose stop is in flight, so a requeue does not stop them twice.
-    stopping: Arc<Mutex<HashSet<String>>>,
 }
 
 fn is_terminal(pod: &Pod) -> bool {
@@ -45,13 +38,8 @@ fn is_terminal(pod: &Pod) -> bool {
 }
 
 impl JobWorker {
-    pub fn new(store: Store, runtime: Runtime, queue: WorkQueue<Key>) -> Self {
-        JobWorker {
-            store,
-            runtime,
-            queue,
-            stopping: Arc::default(),
-        }
+    pub fn new(store: Store, queue: WorkQueue<Key>) -> Self {
+        JobWorker { store, queue }
     }
 
     /// Processes keys until the queue shuts down.
@@ -109,35 +97,19 @@ impl JobWorker {
             else {
                 continue;
             };
-            if is_terminal(pod) {
+            if is_terminal(pod) || pod.metadata.deletion_timestamp.is_some() {
                 continue;
             }
-            let pod_uid = pod.metadata.uid.clone().unwrap_or_default();
-            let first = self
-                .stopping
-                .lock()
-                .map(|mut s| s.insert(pod_uid.clone()))
-                .unwrap_or(false);
-            if !first {
-                continue;
-            }
+            // Marked, not removed: the kubelet stops the containers and the record stays
+            // (terminating, then Failed or Succeeded) so the counts remain derivable.
+            let pod_ns = pod.metadata.namespace.as_deref().unwrap_or(ns);
+            mark_deleted(&self.store, pod_ns, pod_name)?;
             self.event(
                 &involved,
                 EventType::Normal,
                 "SuccessfulDelete",
                 format!("Deleted pod: {pod_name}"),
             );
-            let runtime = self.runtime.clone();
-            let stopping = self.stopping.clone();
-            let pod = pod.clone();
-            tokio::spawn(async move {
-                if let Err(e) = runtime.stop_pod(&pod).await {
-                    tracing::warn!(pod = ?pod.metadata.name, error = %e, "stopping pod failed");
-                }
-                if let Ok(mut s) = stopping.lock() {
-                    s.remove(&pod_uid);
-                }
-            });
         }
 
         let new_status = serde_json::to_value(&plan.status)
@@ -169,20 +141,39 @@ impl JobWorker {
         }
     }
 
-    /// Cascading delete: every container and pod of the Job, then the Job itself. Safe
-    /// to repeat after a crash at any point.
+    /// Cascading delete: every pod is marked for deletion; the kubelet removes its
+    /// containers and then its record (each removal wakes this Job again), and the Job
+    /// record goes last, once no pod is left. Safe to repeat after a crash at any point.
     async fn finish_deletion(&self, ns: &str, name: &str, pods: &[Pod]) -> Result<(), EngineError> {
-        for pod in pods {
-            // Record first, containers second: a start racing with this deletion sees
-            // the record gone and removes what it made; a crash in between leaves only
-            // containers without a pod, which the next resync removes.
-            let pod_uid = pod.metadata.uid.as_deref().unwrap_or("");
-            let pod_ns = pod.metadata.namespace.as_deref().unwrap_or(ns);
-            let pod_name = pod.metadata.name.as_deref().unwrap_or("");
-            self.store.delete(Kind::Pod, pod_ns, pod_name)?;
-            self.runtime.remove_pod(pod_uid).await?;
+        if pods.is_empty() {
+            self.store.delete(Kind::Job, ns, name)?;
+            return Ok(());
         }
-        self.store.delete(Kind::Job, ns, name)?;
+        for pod in pods {
+            if pod.metadata.deletion_timestamp.is_none() {
+                let pod_ns = pod.metadata.namespace.as_deref().unwrap_or(ns);
+                mark_deleted(
+                    &self.store,
+                    pod_ns,
+                    pod.metadata.name.as_deref().unwrap_or(""),
+                )?;
+            }
+        }
         Ok(())
+    }
+}
+
+/// Sets `metadata.deletionTimestamp` on an object (once).
+pub fn mark_deleted(store: &Store, ns: &str, name: &str) -> Result<(), StoreError> {
+    let now = crate::api::time::now_rfc3339();
+    let result = store.update_with(Kind::Pod, ns, name, |v: &mut Value| {
+        if v["metadata"]["deletionTimestamp"].is_null() {
+            v["metadata"]["deletionTimestamp"] = Value::String(now.clone());
+        }
+        Ok::<(), StoreError>(())
+    });
+    match result {
+        Ok(_) | Err(StoreError::NotFound { .. }) => Ok(()),
+        Err(e) => Err(e),
     }
 }

@@ -69,7 +69,7 @@ pub async fn run(config: Config) -> Result<(), EngineError> {
         }
     }
     tokio::spawn(dispatch(store.clone(), store_rx, queue.clone()));
-    tokio::spawn(JobWorker::new(store.clone(), runtime.clone(), queue.clone()).run());
+    tokio::spawn(JobWorker::new(store.clone(), queue.clone()).run());
     tokio::spawn(PodSync::new(store.clone(), runtime.clone()).run());
 
     let state = AppState {

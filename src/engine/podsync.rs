@@ -72,11 +72,9 @@ impl PodSync {
         loop {
             tokio::select! {
                 ev = store_rx.recv() => match ev {
-                    Ok(ev) if ev.kind == Kind::Pod => {
-                        if ev.type_ != WatchType::Deleted {
-                            self.on_pod(&ev.object);
-                        }
-                    }
+                    Ok(ev) if ev.type_ == WatchType::Deleted => {}
+                    Ok(ev) if ev.kind == Kind::Pod => self.on_pod(&ev.object),
+                    Ok(ev) if ev.kind == Kind::Job => self.on_job(&ev.object),
                     Ok(_) => {}
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                         tracing::warn!("pod watch fell behind; rescanning the store");
@@ -106,10 +104,97 @@ impl PodSync {
     /// A pod was added or changed in the store.
     fn on_pod(&self, pod: &Value) {
         if !pod["metadata"]["deletionTimestamp"].is_null() {
-            self.spawn_remove(pod.clone());
+            self.on_deleted(pod);
         } else if phase(pod) == "Pending" && pod["status"]["containerStatuses"].is_null() {
             self.spawn_start(pod.clone());
         }
+    }
+
+    /// A pod marked for deletion. While its Job lives, the pod is only terminated: its
+    /// containers stop and its record stays, so the Job's counts stay derivable from its
+    /// pods and its logs stay readable. Otherwise (a bare pod, or its Job is being
+    /// deleted) its containers and then its record are removed.
+    fn on_deleted(&self, pod: &Value) {
+        if self.owner_job_alive(pod) {
+            if !is_terminal_phase(phase(pod)) {
+                self.spawn_stop(pod.clone());
+            }
+        } else {
+            self.spawn_remove(pod.clone());
+        }
+    }
+
+    /// Whether the Job that controls this pod exists and is not being deleted.
+    fn owner_job_alive(&self, pod: &Value) -> bool {
+        let Some(owner) = pod["metadata"]["ownerReferences"]
+            .as_array()
+            .and_then(|refs| {
+                refs.iter()
+                    .find(|r| r["controller"] == true && r["kind"] == "Job")
+            })
+        else {
+            return false;
+        };
+        let ns = pod["metadata"]["namespace"].as_str().unwrap_or("default");
+        let name = owner["name"].as_str().unwrap_or("");
+        match self.store.get(Kind::Job, ns, name) {
+            Ok(Some(job)) => {
+                job["metadata"]["uid"] == owner["uid"]
+                    && job["metadata"]["deletionTimestamp"].is_null()
+            }
+            Ok(None) => false,
+            // Unknown: keep the containers; a later event or resync decides.
+            Err(_) => true,
+        }
+    }
+
+    /// A Job being deleted: every pod it owns goes.
+    fn on_job(&self, job: &Value) {
+        if job["metadata"]["deletionTimestamp"].is_null() {
+            return;
+        }
+        match self.store.list_owned(Kind::Pod, uid(job)) {
+            Ok(pods) => pods.iter().for_each(|p| self.spawn_remove(p.clone())),
+            Err(e) => tracing::error!(error = %e, "listing a deleted job's pods failed"),
+        }
+    }
+
+    fn spawn_stop(&self, pod_value: Value) {
+        let pod_uid = uid(&pod_value).to_string();
+        if !self.claim(&pod_uid) {
+            return;
+        }
+        let this = self.clone();
+        tokio::spawn(async move {
+            let name = pod_value["metadata"]["name"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            if let Ok(pod) = serde_json::from_value::<Pod>(pod_value.clone()) {
+                if let Err(e) = this.runtime.stop_pod(&pod).await {
+                    tracing::warn!(pod = name, error = %e, "stopping pod failed");
+                }
+            }
+            // Write the stopped state now rather than wait for the die event; a pod
+            // whose containers never started ends Failed here.
+            let observed = this.runtime.observe_pod(&pod_uid).await.ok().flatten();
+            let status = observed.and_then(|o| o.status);
+            let stopped = status
+                .as_ref()
+                .and_then(|s| s.phase.as_deref())
+                .is_some_and(is_terminal_phase);
+            if stopped {
+                this.write_status(&pod_value, &pod_uid, status);
+            } else {
+                this.write_failed(
+                    &pod_value,
+                    &pod_uid,
+                    "Terminated",
+                    "the pod was deleted before its containers ran",
+                );
+            }
+            Self::release(&this.busy, &pod_uid);
+        });
     }
 
     fn claim(&self, uid: &str) -> bool {
@@ -157,7 +242,7 @@ impl PodSync {
             match this.store.get(Kind::Pod, ns, name) {
                 Ok(Some(current)) if uid(&current) == pod_uid => {
                     if !current["metadata"]["deletionTimestamp"].is_null() {
-                        this.spawn_remove(current);
+                        this.on_deleted(&current);
                     }
                 }
                 Ok(_) => {
@@ -237,6 +322,26 @@ impl PodSync {
         self.write_status_by_name(&ns, &name, expected_uid, status);
     }
 
+    /// Ends a live pod Failed with a reason, unless it already ended.
+    fn write_failed(&self, pod: &Value, expected_uid: &str, reason: &str, message: &str) {
+        let ns = pod["metadata"]["namespace"].as_str().unwrap_or("default");
+        let name = pod["metadata"]["name"].as_str().unwrap_or("");
+        let result = self
+            .store
+            .update_with(Kind::Pod, ns, name, |v: &mut Value| {
+                if uid(v) == expected_uid && !is_terminal_phase(phase(v)) {
+                    v["status"]["phase"] = Value::String("Failed".into());
+                    v["status"]["reason"] = Value::String(reason.into());
+                    v["status"]["message"] = Value::String(message.into());
+                }
+                Ok::<(), StoreError>(())
+            });
+        match result {
+            Ok(_) | Err(StoreError::NotFound { .. }) => {}
+            Err(e) => tracing::error!(pod = name, error = %e, "writing pod status failed"),
+        }
+    }
+
     fn write_status_by_name(
         &self,
         ns: &str,
@@ -304,8 +409,11 @@ impl PodSync {
             let pod_uid = uid(pod).to_string();
             let seen = by_uid.remove(&pod_uid);
             if !pod["metadata"]["deletionTimestamp"].is_null() {
-                self.spawn_remove(pod.clone());
-                continue;
+                let terminal = is_terminal_phase(phase(pod));
+                self.on_deleted(pod);
+                if !terminal {
+                    continue;
+                }
             }
             match seen {
                 Some(obs) if obs.status.is_some() => {
