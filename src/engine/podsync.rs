@@ -170,10 +170,10 @@ impl PodSync {
                 .as_str()
                 .unwrap_or("")
                 .to_string();
-            if let Ok(pod) = serde_json::from_value::<Pod>(pod_value.clone()) {
-                if let Err(e) = this.runtime.stop_pod(&pod).await {
-                    tracing::warn!(pod = name, error = %e, "stopping pod failed");
-                }
+            if let Ok(pod) = serde_json::from_value::<Pod>(pod_value.clone())
+                && let Err(e) = this.runtime.stop_pod(&pod).await
+            {
+                tracing::warn!(pod = name, error = %e, "stopping pod failed");
             }
             // Write the stopped state now rather than wait for the die event; a pod
             // whose containers never started ends Failed here.
