@@ -371,3 +371,41 @@ fn cli_starts_an_engine_when_none_answers_unless_told_not_to() {
     // SAFETY: sending a signal to a pid we started.
     unsafe { libc::kill(pid, libc::SIGTERM) };
 }
+
+/// The repo's own manifests (the Kubernetes Up & Running walkthrough, on the local
+/// kuard image) run here as written, in the book's order.
+#[test]
+fn the_walkthrough_manifests_run_here() {
+    let e = Engine::start();
+    let manifest = |file: &str| format!("{}/manifests/{file}", env!("CARGO_MANIFEST_DIR"));
+    for file in ["job-oneshot.yaml", "job-parallel.yaml"] {
+        let out = e.ok(&["apply", "-f", &manifest(file)]);
+        assert!(out.trim().ends_with("created"), "{out}");
+    }
+    let oneshot = e.wait_finished("oneshot", Duration::from_secs(120));
+    assert!(condition(&oneshot, "Complete").is_some(), "{oneshot:#}");
+    let logs = e.ok(&["logs", "job/oneshot"]);
+    assert_eq!(logs.matches("Item done").count(), 10, "{logs}");
+
+    let parallel = e.wait_finished("parallel", Duration::from_secs(180));
+    assert!(condition(&parallel, "Complete").is_some(), "{parallel:#}");
+    assert_eq!(n(&parallel["status"]["succeeded"]), 10);
+    assert_eq!(e.pods("parallel").len(), 10);
+
+    // The failing one shot reuses the name: the book deletes the first one before.
+    e.ok(&["delete", "job", "oneshot"]);
+    e.ok(&["apply", "-f", &manifest("job-oneshot-failure1.yaml")]);
+    let failed = e.wait_finished("oneshot", Duration::from_secs(180));
+    assert_eq!(
+        condition(&failed, "Failed").map(|c| c["reason"].clone()),
+        Some("BackoffLimitExceeded".into()),
+        "{failed:#}"
+    );
+    let pods = e.pods("oneshot");
+    assert_eq!(pods.len(), 1, "OnFailure restarts the one pod in place");
+    let restarts = n(&pods[0]["status"]["containerStatuses"][0]["restartCount"]);
+    assert!(
+        restarts >= 6,
+        "restartCount {restarts} reached the backoff limit"
+    );
+}
