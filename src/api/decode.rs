@@ -218,17 +218,22 @@ impl Manifest {
     }
 }
 
-/// A manifest field dockjob does not implement yet.
+/// A manifest field dockjob does not implement (yet, or ever on one host).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}:{column}: {path}: not supported by dockjob yet{detail}")]
+#[error("{file}:{line}:{column}: {path}: {message}")]
 pub struct UnsupportedField {
     pub file: String,
     pub line: usize,
     pub column: usize,
     pub path: String,
-    /// Empty, or ` (only "X" is)` for fields accepted only at their default.
-    pub detail: String,
+    /// Why: `not supported by dockjob yet`, with ` (only the default "X" is)` for
+    /// fields accepted only at their default, or the reason one Docker host makes the
+    /// value meaningless (see [`Support::Only`], [`Support::Refused`]).
+    pub message: String,
 }
+
+/// The message for a field dockjob has not implemented yet.
+const NOT_YET: &str = "not supported by dockjob yet";
 
 /// Why a manifest source cannot be used. Each line starts with `FILE:LINE:COL:` (or
 /// `FILE:` for the whole source) and names the field path when there is one.
@@ -1320,6 +1325,16 @@ pub enum Support {
     /// Accepted only at one of these values (Kubernetes' defaults, which
     /// `kubectl get -o yaml` prints back); any other value is refused.
     DefaultOnly(&'static [Lit]),
+    /// Accepted only at one of these values, whatever dockjob implements later: any
+    /// other value is refused with the reason (one Docker host makes it meaningless),
+    /// rather than ignored silently.
+    Only {
+        values: &'static [Lit],
+        why: &'static str,
+    },
+    /// Refused at any value that is set, with the reason; for fields one Docker host
+    /// makes meaningless at every value.
+    Refused(&'static str),
     /// Accepted with no effect, with a warning saying why.
     Ignored(&'static str),
     /// Written by the API server and ignored on create, as Kubernetes ignores it
@@ -1342,7 +1357,33 @@ pub const METADATA_FIELDS: &[(&str, Support)] = &[
     ("selfLink", Support::ServerSet),
 ];
 
-/// Fields of a batch/v1 Job outside `metadata` and the pod spec (issue 2's set).
+/// `spec.managedBy`'s one accepted value: Kubernetes' own Job controller.
+pub const JOB_CONTROLLER_NAME: &str = "kubernetes.io/job-controller";
+
+/// Fields of a batch/v1 Job outside `metadata` and the pod spec.
+///
+/// Every field of batch/v1 `JobSpec` (kubernetes/api `batch/v1/types.go`) is decided
+/// here, so none is ignored silently:
+///
+/// | field | decision |
+/// |---|---|
+/// | `parallelism` | supported |
+/// | `completions` | supported |
+/// | `activeDeadlineSeconds` | supported |
+/// | `podFailurePolicy` (`rules[].action`, `rules[].onExitCodes` {`containerName`, `operator`, `values`}, `rules[].onPodConditions[]` {`type`, `status`}) | supported |
+/// | `successPolicy` (`rules[].succeededIndexes`, `rules[].succeededCount`) | supported |
+/// | `backoffLimit` | supported |
+/// | `backoffLimitPerIndex` | supported |
+/// | `maxFailedIndexes` | supported |
+/// | `selector` | supported (whole label selector) |
+/// | `manualSelector` | supported |
+/// | `template` | supported (`metadata` labels and annotations; the pod spec per [`POD_SPEC_FIELDS`]) |
+/// | `ttlSecondsAfterFinished` | supported |
+/// | `completionMode` | supported (`NonIndexed`, `Indexed`; other values fail validation as in Kubernetes) |
+/// | `suspend` | supported |
+/// | `podReplacementPolicy` | supported (`TerminatingOrFailed`, `Failed`) |
+/// | `managedBy` | only `kubernetes.io/job-controller`: no other controller exists on one host to hand the Job to |
+/// | `scheduling` | refused: workload-aware (gang) scheduling needs a cluster scheduler |
 pub const JOB_FIELDS: &[(&str, Support)] = &[
     ("apiVersion", Support::Yes),
     ("kind", Support::Yes),
@@ -1351,17 +1392,66 @@ pub const JOB_FIELDS: &[(&str, Support)] = &[
     ("spec", Support::Yes),
     ("spec.parallelism", Support::Yes),
     ("spec.completions", Support::Yes),
+    ("spec.activeDeadlineSeconds", Support::Yes),
+    ("spec.podFailurePolicy", Support::Yes),
+    ("spec.podFailurePolicy.rules", Support::Yes),
+    ("spec.podFailurePolicy.rules[]", Support::Yes),
+    ("spec.podFailurePolicy.rules[].action", Support::Yes),
+    ("spec.podFailurePolicy.rules[].onExitCodes", Support::Yes),
+    (
+        "spec.podFailurePolicy.rules[].onExitCodes.containerName",
+        Support::Yes,
+    ),
+    (
+        "spec.podFailurePolicy.rules[].onExitCodes.operator",
+        Support::Yes,
+    ),
+    (
+        "spec.podFailurePolicy.rules[].onExitCodes.values",
+        Support::Yes,
+    ),
+    (
+        "spec.podFailurePolicy.rules[].onPodConditions",
+        Support::Yes,
+    ),
+    (
+        "spec.podFailurePolicy.rules[].onPodConditions[]",
+        Support::Yes,
+    ),
+    (
+        "spec.podFailurePolicy.rules[].onPodConditions[].type",
+        Support::Yes,
+    ),
+    (
+        "spec.podFailurePolicy.rules[].onPodConditions[].status",
+        Support::Yes,
+    ),
+    ("spec.successPolicy", Support::Yes),
+    ("spec.successPolicy.rules", Support::Yes),
+    ("spec.successPolicy.rules[]", Support::Yes),
+    ("spec.successPolicy.rules[].succeededIndexes", Support::Yes),
+    ("spec.successPolicy.rules[].succeededCount", Support::Yes),
     ("spec.backoffLimit", Support::Yes),
+    ("spec.backoffLimitPerIndex", Support::Yes),
+    ("spec.maxFailedIndexes", Support::Yes),
     ("spec.selector", Support::Tree),
     ("spec.manualSelector", Support::Yes),
+    ("spec.ttlSecondsAfterFinished", Support::Yes),
+    ("spec.completionMode", Support::Yes),
+    ("spec.suspend", Support::Yes),
+    ("spec.podReplacementPolicy", Support::Yes),
     (
-        "spec.completionMode",
-        Support::DefaultOnly(&[Lit::Str("NonIndexed")]),
+        "spec.managedBy",
+        Support::Only {
+            values: &[Lit::Str(JOB_CONTROLLER_NAME)],
+            why: "dockjob is the only Job controller on its Docker host, so there is no other controller to hand the Job to",
+        },
     ),
-    ("spec.suspend", Support::DefaultOnly(&[Lit::Bool(false)])),
     (
-        "spec.podReplacementPolicy",
-        Support::DefaultOnly(&[Lit::Str("TerminatingOrFailed")]),
+        "spec.scheduling",
+        Support::Refused(
+            "workload-aware (gang) scheduling places pods across a cluster's nodes; dockjob runs every pod on its one Docker host",
+        ),
     ),
     ("spec.template", Support::Yes),
     ("spec.template.metadata", Support::Yes),
@@ -1522,28 +1612,55 @@ impl Check<'_> {
             }
             Some(Support::DefaultOnly(values)) => {
                 if !is_empty(v) && !values.iter().any(|l| l.matches(v)) {
-                    let shown: Vec<String> = values.iter().map(|l| l.show()).collect();
-                    self.unsupported.push(UnsupportedField {
-                        file: self.file.to_string(),
-                        line: pos.line,
-                        column: pos.column,
-                        path: path.to_string(),
-                        detail: format!(" (only the default {} is)", shown.join(" or ")),
-                    });
+                    let message = format!("{NOT_YET} (only the default {} is)", show_all(values));
+                    self.refuse(path, pos, message);
+                }
+            }
+            Some(Support::Only { values, why }) => {
+                if !is_empty(v) && !values.iter().any(|l| l.matches(v)) {
+                    let message = format!(
+                        "{} is refused: only {} is accepted: {why}",
+                        show_value(v),
+                        show_all(values)
+                    );
+                    self.refuse(path, pos, message);
+                }
+            }
+            Some(Support::Refused(why)) => {
+                if !is_empty(v) {
+                    self.refuse(path, pos, format!("refused: {why}"));
                 }
             }
             None => {
                 if !is_empty(v) {
-                    self.unsupported.push(UnsupportedField {
-                        file: self.file.to_string(),
-                        line: pos.line,
-                        column: pos.column,
-                        path: path.to_string(),
-                        detail: String::new(),
-                    });
+                    self.refuse(path, pos, NOT_YET.to_string());
                 }
             }
         }
+    }
+
+    fn refuse(&mut self, path: &str, pos: Position, message: String) {
+        self.unsupported.push(UnsupportedField {
+            file: self.file.to_string(),
+            line: pos.line,
+            column: pos.column,
+            path: path.to_string(),
+            message,
+        });
+    }
+}
+
+/// `"a" or "b"`, for messages.
+fn show_all(values: &[Lit]) -> String {
+    let shown: Vec<String> = values.iter().map(|l| l.show()).collect();
+    shown.join(" or ")
+}
+
+/// A manifest value in a message: strings quoted, anything else as JSON.
+fn show_value(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("{s:?}"),
+        other => other.to_string(),
     }
 }
 
@@ -1777,13 +1894,13 @@ status:
     #[test]
     fn unsupported_fields_are_errors_naming_path_and_line() {
         let text = SEED_ONESHOT.replace(
-            "spec:\n  template:",
-            "spec:\n  activeDeadlineSeconds: 100\n  template:",
+            "      restartPolicy: OnFailure\n",
+            "      restartPolicy: OnFailure\n      nodeName: n1\n",
         );
         let err = decode(&text).expect_err("unsupported");
         assert_eq!(
             err.to_string(),
-            "job.yaml:8:3: spec.activeDeadlineSeconds: not supported by dockjob yet"
+            "job.yaml:22:7: spec.template.spec.nodeName: not supported by dockjob yet"
         );
         let text = SEED_ONESHOT.replace(
             "      restartPolicy: OnFailure\n",
@@ -1809,6 +1926,165 @@ status:
             decode(pod).expect_err("owner").to_string(),
             "job.yaml:3:21: metadata.ownerReferences: not supported by dockjob yet"
         );
+    }
+
+    /// A job setting every JobSpec field issue 3 implements, at non-default values.
+    const EVERY_JOB_FIELD: &str = "\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: every
+spec:
+  parallelism: 2
+  completions: 4
+  activeDeadlineSeconds: 600
+  backoffLimit: 3
+  backoffLimitPerIndex: 1
+  maxFailedIndexes: 2
+  ttlSecondsAfterFinished: 0
+  completionMode: Indexed
+  suspend: true
+  podReplacementPolicy: Failed
+  managedBy: kubernetes.io/job-controller
+  manualSelector: false
+  podFailurePolicy:
+    rules:
+    - action: FailJob
+      onExitCodes:
+        containerName: main
+        operator: In
+        values: [42]
+    - action: Ignore
+      onPodConditions:
+      - type: DisruptionTarget
+        status: \"True\"
+    - action: FailIndex
+      onExitCodes: {operator: NotIn, values: [0, 1]}
+    - action: Count
+      onPodConditions: [{type: ConfigIssue}]
+  successPolicy:
+    rules:
+    - succeededIndexes: 0,2-3
+      succeededCount: 2
+    - succeededCount: 3
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: main
+        image: busybox
+";
+
+    #[test]
+    fn every_implemented_job_field_decodes() {
+        let m = one(EVERY_JOB_FIELD);
+        assert!(m.warnings.is_empty(), "{:?}", m.warnings);
+        let spec = job(&m).spec.clone().expect("spec");
+        assert_eq!(spec.active_deadline_seconds, Some(600));
+        assert_eq!(spec.ttl_seconds_after_finished, Some(0));
+        assert_eq!(spec.suspend, Some(true));
+        assert_eq!(spec.completion_mode.as_deref(), Some("Indexed"));
+        assert_eq!(spec.backoff_limit_per_index, Some(1));
+        assert_eq!(spec.max_failed_indexes, Some(2));
+        assert_eq!(spec.pod_replacement_policy.as_deref(), Some("Failed"));
+        assert_eq!(spec.managed_by.as_deref(), Some(JOB_CONTROLLER_NAME));
+        let rules = spec.pod_failure_policy.expect("policy").rules;
+        assert_eq!(rules.len(), 4);
+        let codes = rules[0].on_exit_codes.as_ref().expect("codes");
+        assert_eq!(codes.container_name.as_deref(), Some("main"));
+        assert_eq!(
+            (codes.operator.as_str(), &codes.values[..]),
+            ("In", &[42][..])
+        );
+        let conds = rules[1].on_pod_conditions.as_ref().expect("conditions");
+        assert_eq!(conds[0].type_, "DisruptionTarget");
+        assert_eq!(conds[0].status.as_deref(), Some("True"));
+        let success = spec.success_policy.expect("success").rules;
+        assert_eq!(success[0].succeeded_indexes.as_deref(), Some("0,2-3"));
+        assert_eq!(success[0].succeeded_count, Some(2));
+        assert_eq!(success[1].succeeded_count, Some(3));
+    }
+
+    #[test]
+    fn each_implemented_job_field_decodes_alone() {
+        let fields = [
+            "activeDeadlineSeconds: 10",
+            "ttlSecondsAfterFinished: 5",
+            "suspend: true",
+            "completionMode: Indexed",
+            "completionMode: NonIndexed",
+            "backoffLimitPerIndex: 2",
+            "maxFailedIndexes: 1",
+            "podReplacementPolicy: Failed",
+            "podReplacementPolicy: TerminatingOrFailed",
+            "managedBy: kubernetes.io/job-controller",
+            "podFailurePolicy: {rules: [{action: Ignore, onExitCodes: {operator: In, values: [3]}}]}",
+            "successPolicy: {rules: [{succeededIndexes: \"1\"}]}",
+        ];
+        for field in fields {
+            let text = SEED_ONESHOT.replace(
+                "spec:\n  template:",
+                &format!("spec:\n  {field}\n  template:"),
+            );
+            let m = decode(&text).unwrap_or_else(|e| panic!("{field}: {e}"));
+            assert!(m[0].warnings.is_empty(), "{field}: {:?}", m[0].warnings);
+        }
+    }
+
+    #[test]
+    fn managed_by_another_controller_is_refused_by_name() {
+        let text = SEED_ONESHOT.replace(
+            "spec:\n  template:",
+            "spec:\n  managedBy: kueue.x-k8s.io/multikueue\n  template:",
+        );
+        let err = decode(&text).expect_err("managedBy");
+        assert_eq!(
+            err.to_string(),
+            "job.yaml:8:3: spec.managedBy: \"kueue.x-k8s.io/multikueue\" is refused: only \"kubernetes.io/job-controller\" is accepted: dockjob is the only Job controller on its Docker host, so there is no other controller to hand the Job to"
+        );
+        assert!(matches!(err, ManifestError::Unsupported(ref f) if f[0].path == "spec.managedBy"));
+    }
+
+    #[test]
+    fn workload_scheduling_is_refused_by_name() {
+        let text = SEED_ONESHOT.replace(
+            "spec:\n  template:",
+            "spec:\n  scheduling:\n    schedulingPolicy: {gang: {minCount: 2}}\n  template:",
+        );
+        let err = decode(&text).expect_err("scheduling");
+        assert_eq!(
+            err.to_string(),
+            "job.yaml:8:3: spec.scheduling: refused: workload-aware (gang) scheduling places pods across a cluster's nodes; dockjob runs every pod on its one Docker host"
+        );
+    }
+
+    #[test]
+    fn every_job_spec_field_has_a_decision() {
+        // batch/v1 JobSpec's fields as k8s-openapi serializes a fully set spec: each
+        // must be in the table (supported, or refused by name), never unknown.
+        let spec = serde_json::json!({
+            "activeDeadlineSeconds": 1, "backoffLimit": 1, "backoffLimitPerIndex": 1,
+            "completionMode": "x", "completions": 1, "managedBy": "x", "manualSelector": true,
+            "maxFailedIndexes": 1, "parallelism": 1, "podFailurePolicy": {"rules": []},
+            "podReplacementPolicy": "x", "scheduling": {}, "selector": {},
+            "successPolicy": {"rules": []}, "suspend": true,
+            "template": {}, "ttlSecondsAfterFinished": 1,
+        });
+        let typed: k8s_openapi::api::batch::v1::JobSpec =
+            serde_json::from_value(spec).expect("spec");
+        let round = serde_json::to_value(&typed).expect("json");
+        let fields = round.as_object().expect("object");
+        assert_eq!(
+            fields.len(),
+            17,
+            "a JobSpec field was added: decide it in JOB_FIELDS"
+        );
+        for key in fields.keys() {
+            assert!(
+                support_of(Kind::Job, &format!("spec.{key}")).is_some(),
+                "spec.{key} has no decision"
+            );
+        }
     }
 
     #[test]

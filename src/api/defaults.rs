@@ -26,7 +26,10 @@ pub const TERMINATION_MESSAGE_PATH: &str = "/dev/termination-log";
 /// The Job `backoffLimit` when unset (and no `backoffLimitPerIndex`).
 pub const DEFAULT_BACKOFF_LIMIT: i32 = 6;
 
-/// `SetDefaults_Job` plus the pod template defaults.
+/// `SetDefaults_Job` (with `SetDefaults_PodFailurePolicyOnPodConditionsPattern`)
+/// plus the pod template defaults. `managedBy`, `activeDeadlineSeconds`,
+/// `ttlSecondsAfterFinished`, `backoffLimitPerIndex`, `maxFailedIndexes` and
+/// `successPolicy` have no default, as in Kubernetes.
 ///
 /// Both `completions` and `parallelism` unset means one pod (both 1); only
 /// `parallelism` unset means 1; `completions` stays unset when only `parallelism` is
@@ -333,6 +336,48 @@ mod tests {
                 .and_then(|s| s.pod_replacement_policy.as_deref()),
             Some("Failed")
         );
+    }
+
+    #[test]
+    fn issue_3_field_defaults() {
+        // Pod condition patterns default to status True; set values are kept.
+        let mut j = job(json!({
+            "podFailurePolicy": {"rules": [
+                {"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget"}, {"type": "X", "status": "False"}]},
+                {"action": "FailJob", "onExitCodes": {"operator": "In", "values": [1]}},
+            ]},
+            "template": template(),
+        }));
+        default_job(&mut j);
+        let s = j.spec.as_ref().expect("spec");
+        let rules = &s.pod_failure_policy.as_ref().expect("policy").rules;
+        let statuses: Vec<_> = rules[0]
+            .on_pod_conditions
+            .iter()
+            .flatten()
+            .map(|p| p.status.as_deref())
+            .collect();
+        assert_eq!(statuses, [Some("True"), Some("False")]);
+        assert_eq!(rules[1].on_pod_conditions, None);
+        assert_eq!(s.pod_replacement_policy.as_deref(), Some("Failed"));
+        // Values the user wrote are never replaced; managedBy has no default.
+        let mut j = job(json!({
+            "suspend": true, "completionMode": "Indexed", "completions": 3,
+            "podReplacementPolicy": "Failed", "backoffLimit": 0, "manualSelector": true,
+            "template": template(),
+        }));
+        default_job(&mut j);
+        let s = j.spec.as_ref().expect("spec");
+        assert_eq!(s.suspend, Some(true));
+        assert_eq!(s.completion_mode.as_deref(), Some("Indexed"));
+        assert_eq!((s.completions, s.parallelism), (Some(3), Some(1)));
+        assert_eq!(s.pod_replacement_policy.as_deref(), Some("Failed"));
+        assert_eq!(s.backoff_limit, Some(0));
+        assert_eq!(s.manual_selector, Some(true));
+        assert_eq!(s.managed_by, None);
+        assert_eq!(s.active_deadline_seconds, None);
+        assert_eq!(s.ttl_seconds_after_finished, None);
+        assert_eq!(s.max_failed_indexes, None);
     }
 
     #[test]

@@ -9,8 +9,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{Container, Pod, PodSpec, PodTemplateSpec, ResourceRequirements};
+use k8s_openapi::api::batch::v1::{
+    Job, JobSpec, PodFailurePolicyOnExitCodesRequirement, PodFailurePolicyOnPodConditionsPattern,
+    PodFailurePolicyRule, SuccessPolicy, SuccessPolicyRule,
+};
+use k8s_openapi::api::core::v1::{
+    Affinity, Container, Pod, PodSpec, PodTemplateSpec, ResourceRequirements,
+};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
@@ -75,6 +80,8 @@ pub enum FieldErrorKind {
     Required,
     /// "Invalid value: V"
     Invalid { value: BadValue },
+    /// "Invalid value" with no value shown (Kubernetes' `field.OmitValueType{}`).
+    InvalidOmitted,
     /// "Unsupported value: V" (the supported values are in the detail).
     NotSupported {
         value: BadValue,
@@ -86,6 +93,8 @@ pub enum FieldErrorKind {
     Duplicate { value: BadValue },
     /// "Too long"
     TooLong,
+    /// "Too many: N" (`field.TooMany`; the limit is in the detail).
+    TooMany { actual: i64 },
     /// An update changed a field that cannot change: Kubernetes reports it as
     /// "Invalid value: V: field is immutable".
     Immutable { value: BadValue },
@@ -153,6 +162,15 @@ impl FieldError {
         }
     }
 
+    /// `field.Invalid` with `field.OmitValueType{}`: "Invalid value" without a value.
+    pub fn invalid_omit(path: impl Into<String>, detail: impl Into<String>) -> Self {
+        FieldError {
+            path: path.into(),
+            kind: FieldErrorKind::InvalidOmitted,
+            detail: detail.into(),
+        }
+    }
+
     pub fn immutable(path: impl Into<String>, value: BadValue) -> Self {
         FieldError {
             path: path.into(),
@@ -168,10 +186,12 @@ impl FieldError {
             FieldErrorKind::Required => "Required value".to_string(),
             FieldErrorKind::Forbidden => "Forbidden".to_string(),
             FieldErrorKind::TooLong => "Too long".to_string(),
+            FieldErrorKind::InvalidOmitted => "Invalid value".to_string(),
             FieldErrorKind::Invalid { value } | FieldErrorKind::Immutable { value } => {
                 format!("Invalid value: {value}")
             }
             FieldErrorKind::NotSupported { value, .. } => format!("Unsupported value: {value}"),
+            FieldErrorKind::TooMany { actual } => format!("Too many: {actual}"),
             FieldErrorKind::Duplicate { value } => format!("Duplicate value: {value}"),
         };
         if !self.detail.is_empty() {
@@ -185,13 +205,14 @@ impl FieldError {
     pub fn reason(&self) -> &'static str {
         match self.kind {
             FieldErrorKind::Required => "FieldValueRequired",
-            FieldErrorKind::Invalid { .. } | FieldErrorKind::Immutable { .. } => {
-                "FieldValueInvalid"
-            }
+            FieldErrorKind::Invalid { .. }
+            | FieldErrorKind::InvalidOmitted
+            | FieldErrorKind::Immutable { .. } => "FieldValueInvalid",
             FieldErrorKind::NotSupported { .. } => "FieldValueNotSupported",
             FieldErrorKind::Forbidden => "FieldValueForbidden",
             FieldErrorKind::Duplicate { .. } => "FieldValueDuplicate",
             FieldErrorKind::TooLong => "FieldValueTooLong",
+            FieldErrorKind::TooMany { .. } => "FieldValueTooMany",
         }
     }
 }
@@ -820,65 +841,590 @@ fn validate_generated_selector(job: &Job, errs: &mut Vec<FieldError>) {
     }
 }
 
-/// Kubernetes' validation of a Job (`ValidateJob`, the fields dockjob supports), run
-/// after `default_job` and `set_job_selector`, errors in Kubernetes' order.
-pub fn validate_job(job: &Job) -> Vec<FieldError> {
-    let mut errs = Vec::new();
-    validate_object_meta(&job.metadata, &mut errs);
-    validate_generated_selector(job, &mut errs);
-    let default_spec = Default::default();
-    let spec = job.spec.as_ref().unwrap_or(&default_spec);
+/// `maxParallelismForIndexedJob`: caps the length of `status.completedIndexes`.
+pub const MAX_PARALLELISM_FOR_INDEXED_JOB: i32 = 100_000;
+/// `maxFailedIndexesForIndexedJob`.
+pub const MAX_FAILED_INDEXES_FOR_INDEXED_JOB: i32 = 100_000;
+/// `completionsSoftLimit`: above it, `backoffLimitPerIndex` needs tighter limits.
+pub const COMPLETIONS_SOFT_LIMIT: i32 = 100_000;
+/// `parallelismLimitForHighCompletions`.
+pub const PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS: i32 = 10_000;
+/// `maxFailedIndexesLimitForHighCompletions`.
+pub const MAX_FAILED_INDEXES_LIMIT_FOR_HIGH_COMPLETIONS: i32 = 10_000;
+/// `maxPodFailurePolicyRules`.
+pub const MAX_POD_FAILURE_POLICY_RULES: usize = 20;
+/// `maxPodFailurePolicyOnExitCodesValues`.
+pub const MAX_POD_FAILURE_POLICY_ON_EXIT_CODES_VALUES: usize = 255;
+/// `maxPodFailurePolicyOnPodConditionsPatterns`.
+pub const MAX_POD_FAILURE_POLICY_ON_POD_CONDITIONS_PATTERNS: usize = 20;
+/// `maxJobSuccessPolicySucceededIndexesLimit`: 64 KiB.
+pub const MAX_SUCCEEDED_INDEXES_LENGTH: usize = 64 * 1024;
+/// `maxSuccessPolicyRule`.
+pub const MAX_SUCCESS_POLICY_RULES: usize = 20;
 
-    if let Some(v) = spec.parallelism {
-        nonnegative(i64::from(v), "spec.parallelism", &mut errs);
+/// `supportedPodFailurePolicyActions`, sorted as `sets.List` prints them.
+const POD_FAILURE_POLICY_ACTIONS: &[&str] = &["Count", "FailIndex", "FailJob", "Ignore"];
+/// `supportedPodFailurePolicyOnExitCodesOperator`, sorted.
+const ON_EXIT_CODES_OPERATORS: &[&str] = &["In", "NotIn"];
+/// `supportedPodFailurePolicyOnPodConditionsStatus`, sorted.
+const ON_POD_CONDITIONS_STATUSES: &[&str] = &["False", "True", "Unknown"];
+/// `supportedPodReplacementPolicy`, sorted.
+const POD_REPLACEMENT_POLICIES: &[&str] = &["Failed", "TerminatingOrFailed"];
+
+/// Go's `%q` of a string slice: `["a" "b"]`, as Kubernetes' "valid values" details
+/// print it.
+fn go_quoted_list(values: &[&str]) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
+    format!("[{}]", quoted.join(" "))
+}
+
+/// Go's `%#v` of a `[]int32`.
+fn go_int32_slice(values: &[i32]) -> String {
+    if values.is_empty() {
+        // k8s-openapi cannot tell `values: []` from a missing list; a missing list
+        // (Go nil) is the common case.
+        return "[]int32(nil)".to_string();
     }
-    if let Some(v) = spec.completions {
-        nonnegative(i64::from(v), "spec.completions", &mut errs);
+    let items: Vec<String> = values.iter().map(ToString::to_string).collect();
+    format!("[]int32{{{}}}", items.join(", "))
+}
+
+/// A struct value in a message. Kubernetes prints Go's `%#v` of its internal type,
+/// pointer addresses included, which no one can reproduce; the JSON says the same.
+fn json_value<T: serde::Serialize>(value: &T) -> BadValue {
+    BadValue::Raw(serde_json::to_string(value).unwrap_or_default())
+}
+
+/// `field.TooMany`.
+fn too_many(path: impl Into<String>, actual: usize, max: usize) -> FieldError {
+    FieldError {
+        path: path.into(),
+        kind: FieldErrorKind::TooMany {
+            actual: i64::try_from(actual).unwrap_or(i64::MAX),
+        },
+        detail: format!("must have at most {max} items"),
     }
-    if let Some(v) = spec.active_deadline_seconds {
-        nonnegative(v, "spec.activeDeadlineSeconds", &mut errs);
+}
+
+/// `ValidateQualifiedName`: apimachinery `IsQualifiedName`, whose messages are the
+/// label key's except for the "more than one '/'" case.
+fn qualified_name_errors(value: &str, path: &str, errs: &mut Vec<FieldError>) {
+    for msg in validate_label_key(value) {
+        let msg = match msg.strip_prefix("a valid label key ") {
+            Some(rest) => format!("a qualified name {rest}"),
+            None => msg,
+        };
+        errs.push(FieldError::invalid(path, value.into(), msg));
     }
-    if let Some(v) = spec.backoff_limit {
-        nonnegative(i64::from(v), "spec.backoffLimit", &mut errs);
+}
+
+/// apimachinery-style `validateIndexesFormat`: `1,3-5,7` with every index below
+/// `completions` and intervals in increasing order. Returns how many indexes it names,
+/// or the error text Kubernetes puts after "error parsing succeededIndexes: ".
+pub fn validate_indexes_format(indexes: &str, completions: i32) -> Result<i32, String> {
+    if indexes.is_empty() {
+        return Ok(0);
     }
-    if let Some(v) = spec.ttl_seconds_after_finished {
-        nonnegative(i64::from(v), "spec.ttlSecondsAfterFinished", &mut errs);
+    let mut last: Option<i32> = None;
+    let mut total: i32 = 0;
+    for interval in indexes.split(',') {
+        let (x, y) = parse_index_interval(interval, completions)?;
+        if let Some(l) = last
+            && l >= x
+        {
+            return Err(format!("non-increasing order, previous: {l}, current: {x}"));
+        }
+        total = total.saturating_add(y - x + 1);
+        last = Some(y);
     }
-    let indexed = spec.completion_mode.as_deref() == Some("Indexed");
-    if let Some(mode) = spec.completion_mode.as_deref()
-        && mode != "NonIndexed"
-        && mode != "Indexed"
-    {
-        errs.push(FieldError::not_supported(
-            "spec.completionMode",
-            mode.into(),
-            &["NonIndexed", "Indexed"],
+    Ok(total)
+}
+
+/// `parseIndexInterval`: `x` or `x-y` with `x < y < completions`.
+fn parse_index_interval(interval: &str, completions: i32) -> Result<(i32, i32), String> {
+    let limits: Vec<&str> = interval.split('-').collect();
+    if limits.len() > 2 {
+        return Err(format!(
+            "the fragment {interval:?} violates the requirement that an index interval can have at most two parts separated by '-'"
         ));
     }
-    if indexed && spec.completions.is_none() {
-        errs.push(FieldError::required(
-            "spec.completions",
-            "when completion mode is Indexed",
+    // Go's strconv.Atoi: optional sign, decimal digits, 64-bit range.
+    let parse = |s: &str| -> Result<i64, String> {
+        s.parse::<i64>()
+            .map_err(|_| format!("cannot convert string to integer for index: {s:?}"))
+    };
+    let x = parse(limits[0])?;
+    if x >= i64::from(completions) {
+        return Err(format!("too large index: {:?}", limits[0]));
+    }
+    let Some(second) = limits.get(1) else {
+        // 0 <= x < completions: a '-' sign splits the interval, so no part is
+        // negative, and the cast is exact.
+        return Ok((x as i32, x as i32));
+    };
+    let y = parse(second)?;
+    if y >= i64::from(completions) {
+        return Err(format!("too large index: {second:?}"));
+    }
+    if x >= y {
+        return Err(format!("non-increasing order, previous: {x}, current: {y}"));
+    }
+    Ok((x as i32, y as i32))
+}
+
+/// `validatePodFailurePolicy` and its rules.
+fn validate_pod_failure_policy(spec: &JobSpec, errs: &mut Vec<FieldError>) {
+    let Some(policy) = &spec.pod_failure_policy else {
+        return;
+    };
+    let rules_path = "spec.podFailurePolicy.rules";
+    if policy.rules.len() > MAX_POD_FAILURE_POLICY_RULES {
+        errs.push(too_many(
+            rules_path,
+            policy.rules.len(),
+            MAX_POD_FAILURE_POLICY_RULES,
         ));
     }
-    if let Some(policy) = spec.pod_replacement_policy.as_deref() {
-        if spec.pod_failure_policy.is_some() {
-            if policy != "Failed" {
-                errs.push(FieldError::not_supported(
-                    "spec.podReplacementPolicy",
-                    policy.into(),
-                    &["Failed"],
+    let pod = spec.template.spec.as_ref();
+    let container_names: BTreeSet<&str> = pod
+        .into_iter()
+        .flat_map(|p| {
+            p.containers
+                .iter()
+                .chain(p.init_containers.iter().flatten())
+        })
+        .map(|c| c.name.as_str())
+        .collect();
+    for (i, rule) in policy.rules.iter().enumerate() {
+        let rule_path = format!("{rules_path}[{i}]");
+        validate_pod_failure_policy_rule(spec, rule, &rule_path, &container_names, errs);
+    }
+}
+
+/// `validatePodFailurePolicyRule`.
+fn validate_pod_failure_policy_rule(
+    spec: &JobSpec,
+    rule: &PodFailurePolicyRule,
+    rule_path: &str,
+    container_names: &BTreeSet<&str>,
+    errs: &mut Vec<FieldError>,
+) {
+    let action_path = format!("{rule_path}.action");
+    match rule.action.as_str() {
+        "" => errs.push(FieldError::required(
+            action_path,
+            format!(
+                "valid values: {}",
+                go_quoted_list(POD_FAILURE_POLICY_ACTIONS)
+            ),
+        )),
+        "FailIndex" => {
+            if spec.backoff_limit_per_index.is_none() {
+                errs.push(FieldError::invalid(
+                    action_path,
+                    "FailIndex".into(),
+                    "requires the backoffLimitPerIndex to be set",
                 ));
             }
-        } else if policy != "Failed" && policy != "TerminatingOrFailed" {
-            errs.push(FieldError::not_supported(
-                "spec.podReplacementPolicy",
-                policy.into(),
-                &["Failed", "TerminatingOrFailed"],
+        }
+        a if POD_FAILURE_POLICY_ACTIONS.contains(&a) => {}
+        other => errs.push(FieldError::not_supported(
+            action_path,
+            other.into(),
+            POD_FAILURE_POLICY_ACTIONS,
+        )),
+    }
+    if let Some(codes) = &rule.on_exit_codes {
+        validate_on_exit_codes(
+            codes,
+            &format!("{rule_path}.onExitCodes"),
+            container_names,
+            errs,
+        );
+    }
+    let conditions = rule.on_pod_conditions.as_deref().unwrap_or(&[]);
+    if !conditions.is_empty() {
+        validate_on_pod_conditions(conditions, &format!("{rule_path}.onPodConditions"), errs);
+    }
+    match (rule.on_exit_codes.is_some(), conditions.is_empty()) {
+        (true, false) => errs.push(FieldError::invalid_omit(
+            rule_path,
+            "specifying both OnExitCodes and OnPodConditions is not supported",
+        )),
+        (false, true) => errs.push(FieldError::invalid_omit(
+            rule_path,
+            "specifying one of OnExitCodes and OnPodConditions is required",
+        )),
+        _ => {}
+    }
+}
+
+/// `validatePodFailurePolicyRuleOnPodConditions`.
+fn validate_on_pod_conditions(
+    patterns: &[PodFailurePolicyOnPodConditionsPattern],
+    path: &str,
+    errs: &mut Vec<FieldError>,
+) {
+    if patterns.len() > MAX_POD_FAILURE_POLICY_ON_POD_CONDITIONS_PATTERNS {
+        errs.push(too_many(
+            path,
+            patterns.len(),
+            MAX_POD_FAILURE_POLICY_ON_POD_CONDITIONS_PATTERNS,
+        ));
+    }
+    for (j, pattern) in patterns.iter().enumerate() {
+        let pattern_path = format!("{path}[{j}]");
+        qualified_name_errors(&pattern.type_, &format!("{pattern_path}.type"), errs);
+        let status_path = format!("{pattern_path}.status");
+        match pattern.status.as_deref().unwrap_or("") {
+            "" => errs.push(FieldError::required(
+                status_path,
+                format!(
+                    "valid values: {}",
+                    go_quoted_list(ON_POD_CONDITIONS_STATUSES)
+                ),
+            )),
+            s if ON_POD_CONDITIONS_STATUSES.contains(&s) => {}
+            other => errs.push(FieldError::not_supported(
+                status_path,
+                other.into(),
+                ON_POD_CONDITIONS_STATUSES,
+            )),
+        }
+    }
+}
+
+/// `validatePodFailurePolicyRuleOnExitCodes`.
+fn validate_on_exit_codes(
+    codes: &PodFailurePolicyOnExitCodesRequirement,
+    path: &str,
+    container_names: &BTreeSet<&str>,
+    errs: &mut Vec<FieldError>,
+) {
+    let operator_path = format!("{path}.operator");
+    match codes.operator.as_str() {
+        "" => errs.push(FieldError::required(
+            operator_path,
+            format!("valid values: {}", go_quoted_list(ON_EXIT_CODES_OPERATORS)),
+        )),
+        op if ON_EXIT_CODES_OPERATORS.contains(&op) => {}
+        other => errs.push(FieldError::not_supported(
+            operator_path,
+            other.into(),
+            ON_EXIT_CODES_OPERATORS,
+        )),
+    }
+    if let Some(name) = &codes.container_name
+        && !container_names.contains(name.as_str())
+    {
+        errs.push(FieldError::invalid(
+            format!("{path}.containerName"),
+            name.as_str().into(),
+            "must be one of the container or initContainer names in the pod template",
+        ));
+    }
+    let values_path = format!("{path}.values");
+    if codes.values.is_empty() {
+        errs.push(FieldError::invalid(
+            &values_path,
+            BadValue::Raw(go_int32_slice(&codes.values)),
+            "at least one value is required",
+        ));
+    } else if codes.values.len() > MAX_POD_FAILURE_POLICY_ON_EXIT_CODES_VALUES {
+        errs.push(too_many(
+            &values_path,
+            codes.values.len(),
+            MAX_POD_FAILURE_POLICY_ON_EXIT_CODES_VALUES,
+        ));
+    }
+    let mut ordered = true;
+    let mut seen = BTreeSet::new();
+    for (j, &value) in codes.values.iter().enumerate() {
+        let value_path = format!("{values_path}[{j}]");
+        if codes.operator == "In" && value == 0 {
+            errs.push(FieldError::invalid(
+                &value_path,
+                BadValue::Int(0),
+                "must not be 0 for the In operator",
+            ));
+        }
+        if !seen.insert(value) {
+            errs.push(FieldError::duplicate(
+                &value_path,
+                BadValue::Int(i64::from(value)),
+            ));
+        }
+        if j > 0 && codes.values[j - 1] > value {
+            ordered = false;
+        }
+    }
+    if !ordered {
+        errs.push(FieldError::invalid(
+            values_path,
+            BadValue::Raw(go_int32_slice(&codes.values)),
+            "must be ordered",
+        ));
+    }
+}
+
+/// `validateSuccessPolicy` (Indexed jobs only; the caller checks the mode).
+fn validate_success_policy(spec: &JobSpec, policy: &SuccessPolicy, errs: &mut Vec<FieldError>) {
+    let rules_path = "spec.successPolicy.rules";
+    if policy.rules.is_empty() {
+        errs.push(FieldError::required(
+            rules_path,
+            "at least one rules must be specified when the successPolicy is specified",
+        ));
+    }
+    if policy.rules.len() > MAX_SUCCESS_POLICY_RULES {
+        errs.push(too_many(
+            rules_path,
+            policy.rules.len(),
+            MAX_SUCCESS_POLICY_RULES,
+        ));
+    }
+    for (i, rule) in policy.rules.iter().enumerate() {
+        validate_success_policy_rule(spec, rule, &format!("{rules_path}[{i}]"), errs);
+    }
+}
+
+/// `validateSuccessPolicyRule`. Kubernetes dereferences `completions` here (an
+/// Indexed job without completions already has "Required value"); dockjob skips the
+/// range checks in that case instead of failing.
+fn validate_success_policy_rule(
+    spec: &JobSpec,
+    rule: &SuccessPolicyRule,
+    rule_path: &str,
+    errs: &mut Vec<FieldError>,
+) {
+    if rule.succeeded_count.is_none() && rule.succeeded_indexes.is_none() {
+        errs.push(FieldError::required(
+            rule_path,
+            "at least one of succeededCount or succeededIndexes must be specified",
+        ));
+    }
+    let Some(completions) = spec.completions else {
+        return;
+    };
+    let mut total_indexes = 0;
+    if let Some(indexes) = &rule.succeeded_indexes {
+        let path = format!("{rule_path}.succeededIndexes");
+        if indexes.len() > MAX_SUCCEEDED_INDEXES_LENGTH {
+            errs.push(FieldError {
+                path: path.clone(),
+                kind: FieldErrorKind::TooLong,
+                detail: format!("must have at most {MAX_SUCCEEDED_INDEXES_LENGTH} bytes"),
+            });
+        }
+        match validate_indexes_format(indexes, completions) {
+            Ok(total) => total_indexes = total,
+            Err(e) => errs.push(FieldError::invalid(
+                path,
+                indexes.as_str().into(),
+                format!("error parsing succeededIndexes: {e}"),
+            )),
+        }
+    }
+    if let Some(count) = rule.succeeded_count {
+        let path = format!("{rule_path}.succeededCount");
+        nonnegative(i64::from(count), &path, errs);
+        if count > completions {
+            errs.push(FieldError::invalid(
+                &path,
+                BadValue::Int(i64::from(count)),
+                format!(
+                    "must be less than or equal to {completions} (the number of specified completions)"
+                ),
+            ));
+        }
+        if rule.succeeded_indexes.is_some() && count > total_indexes {
+            errs.push(FieldError::invalid(
+                &path,
+                BadValue::Int(i64::from(count)),
+                format!(
+                    "must be less than or equal to {total_indexes} (the number of indexes in the specified succeededIndexes field)"
+                ),
             ));
         }
     }
-    validate_pod_template(&spec.template, "spec.template", &mut errs);
+}
+
+/// `validatePodReplacementPolicy`.
+fn validate_pod_replacement_policy(spec: &JobSpec, errs: &mut Vec<FieldError>) {
+    let Some(policy) = spec.pod_replacement_policy.as_deref() else {
+        return;
+    };
+    let path = "spec.podReplacementPolicy";
+    if spec.pod_failure_policy.is_some() {
+        if policy != "Failed" {
+            errs.push(FieldError::not_supported(path, policy.into(), &["Failed"]));
+        }
+    } else if !POD_REPLACEMENT_POLICIES.contains(&policy) {
+        errs.push(FieldError::not_supported(
+            path,
+            policy.into(),
+            POD_REPLACEMENT_POLICIES,
+        ));
+    }
+}
+
+/// `validateJobSpec`'s rules on completion mode, indexes and their limits.
+fn validate_completion_mode(spec: &JobSpec, errs: &mut Vec<FieldError>) {
+    let int = |v: i32| BadValue::Int(i64::from(v));
+    if let Some(mode) = spec.completion_mode.as_deref() {
+        if mode != "NonIndexed" && mode != "Indexed" {
+            errs.push(FieldError::not_supported(
+                "spec.completionMode",
+                mode.into(),
+                &["NonIndexed", "Indexed"],
+            ));
+        }
+        if mode == "Indexed" {
+            if spec.completions.is_none() {
+                errs.push(FieldError::required(
+                    "spec.completions",
+                    "when completion mode is Indexed",
+                ));
+            }
+            if let Some(p) = spec.parallelism
+                && p > MAX_PARALLELISM_FOR_INDEXED_JOB
+            {
+                errs.push(FieldError::invalid(
+                    "spec.parallelism",
+                    int(p),
+                    format!(
+                        "must be less than or equal to {MAX_PARALLELISM_FOR_INDEXED_JOB} when completion mode is Indexed"
+                    ),
+                ));
+            }
+            if let (Some(c), Some(m)) = (spec.completions, spec.max_failed_indexes)
+                && m > c
+            {
+                errs.push(FieldError::invalid(
+                    "spec.maxFailedIndexes",
+                    int(m),
+                    "must be less than or equal to completions",
+                ));
+            }
+            if let Some(m) = spec.max_failed_indexes
+                && m > MAX_FAILED_INDEXES_FOR_INDEXED_JOB
+            {
+                errs.push(FieldError::invalid(
+                    "spec.maxFailedIndexes",
+                    int(m),
+                    format!("must be less than or equal to {MAX_FAILED_INDEXES_FOR_INDEXED_JOB}"),
+                ));
+            }
+            if let Some(c) = spec.completions
+                && c > COMPLETIONS_SOFT_LIMIT
+                && spec.backoff_limit_per_index.is_some()
+            {
+                if spec.max_failed_indexes.is_none() {
+                    errs.push(FieldError::required(
+                        "spec.maxFailedIndexes",
+                        format!(
+                            "must be specified when completions is above {COMPLETIONS_SOFT_LIMIT}"
+                        ),
+                    ));
+                }
+                if let Some(p) = spec.parallelism
+                    && p > PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS
+                {
+                    errs.push(FieldError::invalid(
+                        "spec.parallelism",
+                        int(p),
+                        format!(
+                            "must be less than or equal to {PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS} when completions are above {COMPLETIONS_SOFT_LIMIT} and used with backoff limit per index"
+                        ),
+                    ));
+                }
+                if let Some(m) = spec.max_failed_indexes
+                    && m > MAX_FAILED_INDEXES_LIMIT_FOR_HIGH_COMPLETIONS
+                {
+                    errs.push(FieldError::invalid(
+                        "spec.maxFailedIndexes",
+                        int(m),
+                        format!(
+                            "must be less than or equal to {MAX_FAILED_INDEXES_LIMIT_FOR_HIGH_COMPLETIONS} when completions are above {COMPLETIONS_SOFT_LIMIT} and used with backoff limit per index"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    if spec
+        .completion_mode
+        .as_deref()
+        .is_none_or(|m| m == "NonIndexed")
+    {
+        if let Some(b) = spec.backoff_limit_per_index {
+            errs.push(FieldError::invalid(
+                "spec.backoffLimitPerIndex",
+                int(b),
+                "requires indexed completion mode",
+            ));
+        }
+        if let Some(m) = spec.max_failed_indexes {
+            errs.push(FieldError::invalid(
+                "spec.maxFailedIndexes",
+                int(m),
+                "requires indexed completion mode",
+            ));
+        }
+    }
+}
+
+fn is_indexed(spec: &JobSpec) -> bool {
+    spec.completion_mode.as_deref() == Some("Indexed")
+}
+
+/// `validateJobSpec`: the spec's own rules, in Kubernetes' order.
+fn validate_job_spec_fields(spec: &JobSpec, errs: &mut Vec<FieldError>) {
+    let checks: [(Option<i64>, &str); 6] = [
+        (spec.parallelism.map(i64::from), "spec.parallelism"),
+        (spec.completions.map(i64::from), "spec.completions"),
+        (spec.active_deadline_seconds, "spec.activeDeadlineSeconds"),
+        (spec.backoff_limit.map(i64::from), "spec.backoffLimit"),
+        (
+            spec.ttl_seconds_after_finished.map(i64::from),
+            "spec.ttlSecondsAfterFinished",
+        ),
+        (
+            spec.backoff_limit_per_index.map(i64::from),
+            "spec.backoffLimitPerIndex",
+        ),
+    ];
+    for (value, path) in checks {
+        if let Some(v) = value {
+            nonnegative(v, path, errs);
+        }
+    }
+    if let Some(m) = spec.max_failed_indexes {
+        nonnegative(i64::from(m), "spec.maxFailedIndexes", errs);
+        if spec.backoff_limit_per_index.is_none() {
+            errs.push(FieldError::required(
+                "spec.backoffLimitPerIndex",
+                "when maxFailedIndexes is specified",
+            ));
+        }
+    }
+    // spec.managedBy: decoding accepts only "kubernetes.io/job-controller", which
+    // passes Kubernetes' format and length checks, so they are not repeated here.
+    validate_completion_mode(spec, errs);
+    validate_pod_failure_policy(spec, errs);
+    if let Some(policy) = &spec.success_policy {
+        if is_indexed(spec) {
+            validate_success_policy(spec, policy, errs);
+        } else {
+            errs.push(FieldError::invalid(
+                "spec.successPolicy",
+                json_value(policy),
+                "requires indexed completion mode",
+            ));
+        }
+    }
+    validate_pod_replacement_policy(spec, errs);
+    validate_pod_template(&spec.template, "spec.template", errs);
     let restart = spec
         .template
         .spec
@@ -905,6 +1451,17 @@ pub fn validate_job(job: &Job) -> Vec<FieldError> {
             &["OnFailure", "Never"],
         )),
     }
+}
+
+/// Kubernetes' validation of a Job (`ValidateJob`, the fields dockjob supports), run
+/// after `default_job` and `set_job_selector`, errors in Kubernetes' order.
+pub fn validate_job(job: &Job) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    validate_object_meta(&job.metadata, &mut errs);
+    validate_generated_selector(job, &mut errs);
+    let default_spec = JobSpec::default();
+    let spec = job.spec.as_ref().unwrap_or(&default_spec);
+    validate_job_spec_fields(spec, &mut errs);
 
     match &spec.selector {
         None => errs.push(FieldError::required("spec.selector", "")),
@@ -926,15 +1483,79 @@ pub fn validate_job(job: &Job) -> Vec<FieldError> {
             ));
         }
     }
+    // Indexed pods are named (and hostnamed) `<job>-<index>`: the largest must be a
+    // DNS label. A name still to be generated is checked once it exists.
+    let name = job.metadata.name.as_deref().unwrap_or("");
+    if is_indexed(spec)
+        && !name.is_empty()
+        && let Some(c) = spec.completions.filter(|&c| c > 0)
+    {
+        let hostname = format!("{name}-{}", c - 1);
+        if !validate_dns1123_label(&hostname).is_empty() {
+            errs.push(FieldError::invalid(
+                "metadata.name",
+                name.into(),
+                format!("will not able to create pod with invalid DNS label: {hostname}"),
+            ));
+        }
+    }
     errs
 }
 
+/// The old template with what Kubernetes lets change in a suspended Job that never
+/// started (`AllowMutableSchedulingDirectives`) taken from the new one: template
+/// labels and annotations, node selector, tolerations, scheduling gates and node
+/// affinity. dockjob refuses the scheduling fields at decoding, so in practice the
+/// labels and annotations are what may change.
+fn template_with_mutable_directives(
+    old: &PodTemplateSpec,
+    new: &PodTemplateSpec,
+) -> PodTemplateSpec {
+    let mut t = old.clone();
+    let meta = t.metadata.get_or_insert_with(Default::default);
+    let new_meta = new.metadata.as_ref();
+    meta.labels = new_meta.and_then(|m| m.labels.clone());
+    meta.annotations = new_meta.and_then(|m| m.annotations.clone());
+    if let (Some(spec), Some(new_spec)) = (t.spec.as_mut(), new.spec.as_ref()) {
+        match (new_spec.affinity.as_ref(), spec.affinity.as_mut()) {
+            (None, Some(old_affinity)) => {
+                old_affinity.node_affinity = None;
+                if *old_affinity == Affinity::default() {
+                    spec.affinity = None;
+                }
+            }
+            (Some(new_affinity), None) => {
+                spec.affinity = Some(Affinity {
+                    node_affinity: new_affinity.node_affinity.clone(),
+                    ..Default::default()
+                });
+            }
+            (Some(new_affinity), Some(old_affinity)) => {
+                old_affinity.node_affinity = new_affinity.node_affinity.clone();
+            }
+            (None, None) => {}
+        }
+        spec.node_selector = new_spec.node_selector.clone();
+        spec.tolerations = new_spec.tolerations.clone();
+        spec.scheduling_gates = new_spec.scheduling_gates.clone();
+    }
+    t
+}
+
 /// Kubernetes' rules for what an update of a Job may change (`ValidateJobUpdate`
-/// without re-running [`validate_job`], which the caller runs on `new`): name,
-/// namespace and uid stay; `spec.completions`, `spec.selector`, `spec.template`,
-/// `spec.completionMode`, `spec.podFailurePolicy`, `spec.backoffLimitPerIndex`,
-/// `spec.managedBy` and `spec.successPolicy` are immutable; `parallelism`,
-/// `backoffLimit`, `activeDeadlineSeconds` and `suspend` may change.
+/// without re-running [`validate_job`], which the caller runs on `new`), with the
+/// options the Job registry strategy sets:
+///
+/// - name, namespace and uid stay;
+/// - `spec.completions` stays, except in an Indexed job where it may change together
+///   with `parallelism` (the two equal: elastic Indexed Jobs, GA since 1.31);
+/// - `spec.selector`, `spec.completionMode`, `spec.podFailurePolicy`,
+///   `spec.backoffLimitPerIndex`, `spec.managedBy` and `spec.successPolicy` stay;
+/// - `spec.template` stays, except its labels and annotations (and scheduling
+///   directives) while the old job is suspended and has never started;
+/// - everything else (`parallelism`, `suspend`, `activeDeadlineSeconds`,
+///   `backoffLimit`, `ttlSecondsAfterFinished`, `maxFailedIndexes`,
+///   `podReplacementPolicy`) may change, within [`validate_job`]'s rules.
 pub fn validate_job_update(old: &Job, new: &Job) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let meta_immutable =
@@ -965,14 +1586,26 @@ pub fn validate_job_update(old: &Job, new: &Job) -> Vec<FieldError> {
         &mut errs,
     );
 
-    let default_spec = Default::default();
+    let default_spec = JobSpec::default();
     let o = old.spec.as_ref().unwrap_or(&default_spec);
     let n = new.spec.as_ref().unwrap_or(&default_spec);
+    // validateCompletions
     if o.completions != n.completions {
-        errs.push(FieldError::immutable(
-            "spec.completions",
-            opt_i32(n.completions),
-        ));
+        if !is_indexed(n) {
+            errs.push(FieldError::immutable(
+                "spec.completions",
+                opt_i32(n.completions),
+            ));
+        } else if let Some(c) = n.completions
+            && Some(c) != n.parallelism
+        {
+            // (Indexed without completions already fails "Required value".)
+            errs.push(FieldError::invalid(
+                "spec.completions",
+                BadValue::Int(i64::from(c)),
+                "can only be modified in tandem with spec.parallelism",
+            ));
+        }
     }
     if o.selector != n.selector {
         let v = n
@@ -981,9 +1614,22 @@ pub fn validate_job_update(old: &Job, new: &Job) -> Vec<FieldError> {
             .map_or(BadValue::Null, |s| BadValue::Raw(go_label_selector(s)));
         errs.push(FieldError::immutable("spec.selector", v));
     }
-    if o.template != n.template {
-        let json = serde_json::to_string(&n.template).unwrap_or_default();
-        errs.push(FieldError::immutable("spec.template", BadValue::Raw(json)));
+    let suspended_never_started = o.suspend == Some(true)
+        && old
+            .status
+            .as_ref()
+            .and_then(|s| s.start_time.as_ref())
+            .is_none();
+    let old_template = if suspended_never_started {
+        template_with_mutable_directives(&o.template, &n.template)
+    } else {
+        o.template.clone()
+    };
+    if old_template != n.template {
+        errs.push(FieldError::immutable(
+            "spec.template",
+            json_value(&n.template),
+        ));
     }
     if o.completion_mode != n.completion_mode {
         let v = n
@@ -993,11 +1639,11 @@ pub fn validate_job_update(old: &Job, new: &Job) -> Vec<FieldError> {
         errs.push(FieldError::immutable("spec.completionMode", v));
     }
     if o.pod_failure_policy != n.pod_failure_policy {
-        let json = serde_json::to_string(&n.pod_failure_policy).unwrap_or_default();
-        errs.push(FieldError::immutable(
-            "spec.podFailurePolicy",
-            BadValue::Raw(json),
-        ));
+        let v = n
+            .pod_failure_policy
+            .as_ref()
+            .map_or(BadValue::Null, json_value);
+        errs.push(FieldError::immutable("spec.podFailurePolicy", v));
     }
     if o.backoff_limit_per_index != n.backoff_limit_per_index {
         errs.push(FieldError::immutable(
@@ -1013,11 +1659,8 @@ pub fn validate_job_update(old: &Job, new: &Job) -> Vec<FieldError> {
         errs.push(FieldError::immutable("spec.managedBy", v));
     }
     if o.success_policy != n.success_policy {
-        let json = serde_json::to_string(&n.success_policy).unwrap_or_default();
-        errs.push(FieldError::immutable(
-            "spec.successPolicy",
-            BadValue::Raw(json),
-        ));
+        let v = n.success_policy.as_ref().map_or(BadValue::Null, json_value);
+        errs.push(FieldError::immutable("spec.successPolicy", v));
     }
     errs
 }
@@ -1309,6 +1952,506 @@ mod tests {
                 "spec.selector: Invalid value: null: field is immutable",
             ]
         );
+    }
+
+    /// The seed job with `restartPolicy: Never` and the given spec fields merged in.
+    fn never(fields: serde_json::Value) -> Job {
+        seed(|v| {
+            v["spec"]["template"]["spec"]["restartPolicy"] = json!("Never");
+            for (k, f) in fields.as_object().expect("object") {
+                v["spec"][k] = f.clone();
+            }
+        })
+    }
+
+    #[test]
+    fn every_implemented_field_can_be_valid() {
+        let job = never(json!({
+            "parallelism": 2, "completions": 4, "activeDeadlineSeconds": 0,
+            "ttlSecondsAfterFinished": 0, "suspend": true, "completionMode": "Indexed",
+            "backoffLimitPerIndex": 1, "maxFailedIndexes": 4,
+            "managedBy": "kubernetes.io/job-controller",
+            "podFailurePolicy": {"rules": [
+                {"action": "FailJob", "onExitCodes": {"containerName": "kuard", "operator": "In", "values": [1, 42]}},
+                {"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget"}]},
+                {"action": "FailIndex", "onExitCodes": {"operator": "NotIn", "values": [0]}},
+                {"action": "Count", "onPodConditions": [{"type": "example.com/Custom", "status": "False"}]},
+            ]},
+            "successPolicy": {"rules": [{"succeededIndexes": "0,2-3", "succeededCount": 3}, {"succeededCount": 4}]},
+        }));
+        assert_eq!(messages(&validate_job(&job)), Vec::<String>::new());
+    }
+
+    #[test]
+    fn job_spec_field_messages() {
+        let cases: Vec<(serde_json::Value, Vec<&str>)> = vec![
+            (
+                json!({"activeDeadlineSeconds": -1}),
+                vec![
+                    "spec.activeDeadlineSeconds: Invalid value: -1: must be greater than or equal to 0",
+                ],
+            ),
+            (
+                json!({"ttlSecondsAfterFinished": -5}),
+                vec![
+                    "spec.ttlSecondsAfterFinished: Invalid value: -5: must be greater than or equal to 0",
+                ],
+            ),
+            (
+                json!({"completionMode": "Sometimes"}),
+                vec![
+                    "spec.completionMode: Unsupported value: \"Sometimes\": supported values: \"NonIndexed\", \"Indexed\"",
+                ],
+            ),
+            (
+                json!({"completionMode": "Indexed", "parallelism": 100001, "completions": null}),
+                vec![
+                    "spec.completions: Required value: when completion mode is Indexed",
+                    "spec.parallelism: Invalid value: 100001: must be less than or equal to 100000 when completion mode is Indexed",
+                ],
+            ),
+            (
+                json!({"backoffLimitPerIndex": -1, "maxFailedIndexes": -1}),
+                vec![
+                    "spec.backoffLimitPerIndex: Invalid value: -1: must be greater than or equal to 0",
+                    "spec.maxFailedIndexes: Invalid value: -1: must be greater than or equal to 0",
+                    "spec.backoffLimitPerIndex: Invalid value: -1: requires indexed completion mode",
+                    "spec.maxFailedIndexes: Invalid value: -1: requires indexed completion mode",
+                ],
+            ),
+            (
+                json!({"maxFailedIndexes": 1, "completionMode": "Indexed", "completions": 3}),
+                vec![
+                    "spec.backoffLimitPerIndex: Required value: when maxFailedIndexes is specified",
+                ],
+            ),
+            (
+                json!({"completionMode": "Indexed", "completions": 3, "backoffLimitPerIndex": 1, "maxFailedIndexes": 4}),
+                vec![
+                    "spec.maxFailedIndexes: Invalid value: 4: must be less than or equal to completions",
+                ],
+            ),
+            (
+                json!({"completionMode": "Indexed", "completions": 200000, "parallelism": 20000, "backoffLimitPerIndex": 1}),
+                vec![
+                    "spec.maxFailedIndexes: Required value: must be specified when completions is above 100000",
+                    "spec.parallelism: Invalid value: 20000: must be less than or equal to 10000 when completions are above 100000 and used with backoff limit per index",
+                ],
+            ),
+            (
+                json!({"completionMode": "Indexed", "completions": 200000, "backoffLimitPerIndex": 1, "maxFailedIndexes": 150000}),
+                vec![
+                    "spec.maxFailedIndexes: Invalid value: 150000: must be less than or equal to 100000",
+                    "spec.maxFailedIndexes: Invalid value: 150000: must be less than or equal to 10000 when completions are above 100000 and used with backoff limit per index",
+                ],
+            ),
+            (
+                json!({"podReplacementPolicy": "Sometimes"}),
+                vec![
+                    "spec.podReplacementPolicy: Unsupported value: \"Sometimes\": supported values: \"Failed\", \"TerminatingOrFailed\"",
+                ],
+            ),
+            (
+                json!({"podReplacementPolicy": "TerminatingOrFailed", "podFailurePolicy": {"rules": []}}),
+                vec![
+                    "spec.podReplacementPolicy: Unsupported value: \"TerminatingOrFailed\": supported values: \"Failed\"",
+                ],
+            ),
+            (
+                json!({"successPolicy": {"rules": [{"succeededCount": 1}]}}),
+                vec![
+                    "spec.successPolicy: Invalid value: {\"rules\":[{\"succeededCount\":1}]}: requires indexed completion mode",
+                ],
+            ),
+        ];
+        for (fields, want) in cases {
+            let job = never(fields.clone());
+            assert_eq!(messages(&validate_job(&job)), want, "{fields}");
+        }
+    }
+
+    #[test]
+    fn pod_failure_policy_messages() {
+        let policy = |rules: serde_json::Value| json!({"podFailurePolicy": {"rules": rules}});
+        let cases: Vec<(serde_json::Value, Vec<&str>)> = vec![
+            (
+                policy(json!([{"onExitCodes": {"operator": "In", "values": [1]}}])),
+                vec![
+                    "spec.podFailurePolicy.rules[0].action: Required value: valid values: [\"Count\" \"FailIndex\" \"FailJob\" \"Ignore\"]",
+                ],
+            ),
+            (
+                policy(
+                    json!([{"action": "Restart", "onExitCodes": {"operator": "In", "values": [1]}}]),
+                ),
+                vec![
+                    "spec.podFailurePolicy.rules[0].action: Unsupported value: \"Restart\": supported values: \"Count\", \"FailIndex\", \"FailJob\", \"Ignore\"",
+                ],
+            ),
+            (
+                policy(
+                    json!([{"action": "FailIndex", "onExitCodes": {"operator": "In", "values": [1]}}]),
+                ),
+                vec![
+                    "spec.podFailurePolicy.rules[0].action: Invalid value: \"FailIndex\": requires the backoffLimitPerIndex to be set",
+                ],
+            ),
+            (
+                policy(json!([{"action": "FailJob", "onExitCodes": {"values": [1]}}])),
+                vec![
+                    "spec.podFailurePolicy.rules[0].onExitCodes.operator: Required value: valid values: [\"In\" \"NotIn\"]",
+                ],
+            ),
+            (
+                policy(
+                    json!([{"action": "FailJob", "onExitCodes": {"operator": "Has", "values": [1]}}]),
+                ),
+                vec![
+                    "spec.podFailurePolicy.rules[0].onExitCodes.operator: Unsupported value: \"Has\": supported values: \"In\", \"NotIn\"",
+                ],
+            ),
+            (
+                policy(
+                    json!([{"action": "FailJob", "onExitCodes": {"containerName": "other", "operator": "In", "values": [1]}}]),
+                ),
+                vec![
+                    "spec.podFailurePolicy.rules[0].onExitCodes.containerName: Invalid value: \"other\": must be one of the container or initContainer names in the pod template",
+                ],
+            ),
+            (
+                policy(json!([{"action": "FailJob", "onExitCodes": {"operator": "In"}}])),
+                vec![
+                    "spec.podFailurePolicy.rules[0].onExitCodes.values: Invalid value: []int32(nil): at least one value is required",
+                ],
+            ),
+            (
+                policy(
+                    json!([{"action": "FailJob", "onExitCodes": {"operator": "In", "values": [3, 0, 3]}}]),
+                ),
+                vec![
+                    "spec.podFailurePolicy.rules[0].onExitCodes.values[1]: Invalid value: 0: must not be 0 for the In operator",
+                    "spec.podFailurePolicy.rules[0].onExitCodes.values[2]: Duplicate value: 3",
+                    "spec.podFailurePolicy.rules[0].onExitCodes.values: Invalid value: []int32{3, 0, 3}: must be ordered",
+                ],
+            ),
+            (
+                policy(
+                    json!([{"action": "Ignore", "onExitCodes": {"operator": "NotIn", "values": (0..256).collect::<Vec<i32>>()}}]),
+                ),
+                vec![
+                    "spec.podFailurePolicy.rules[0].onExitCodes.values: Too many: 256: must have at most 255 items",
+                ],
+            ),
+            (
+                policy(json!([{"action": "Ignore"}])),
+                vec![
+                    "spec.podFailurePolicy.rules[0]: Invalid value: specifying one of OnExitCodes and OnPodConditions is required",
+                ],
+            ),
+            (
+                policy(
+                    json!([{"action": "Ignore", "onExitCodes": {"operator": "In", "values": [1]}, "onPodConditions": [{"type": "DisruptionTarget"}]}]),
+                ),
+                vec![
+                    "spec.podFailurePolicy.rules[0]: Invalid value: specifying both OnExitCodes and OnPodConditions is not supported",
+                ],
+            ),
+            (
+                policy(
+                    json!([{"action": "Ignore", "onPodConditions": [{"type": "Disruption Target", "status": "Maybe"}]}]),
+                ),
+                vec![
+                    "spec.podFailurePolicy.rules[0].onPodConditions[0].type: Invalid value: \"Disruption Target\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+                    "spec.podFailurePolicy.rules[0].onPodConditions[0].status: Unsupported value: \"Maybe\": supported values: \"False\", \"True\", \"Unknown\"",
+                ],
+            ),
+            (
+                policy(json!([{"action": "Ignore", "onPodConditions": [{"type": "a/b/c"}]}])),
+                vec![
+                    "spec.podFailurePolicy.rules[0].onPodConditions[0].type: Invalid value: \"a/b/c\": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+                ],
+            ),
+            (
+                policy(
+                    json!([{"action": "Ignore", "onPodConditions": (0..21).map(|_| json!({"type": "X"})).collect::<Vec<_>>()}]),
+                ),
+                vec![
+                    "spec.podFailurePolicy.rules[0].onPodConditions: Too many: 21: must have at most 20 items",
+                ],
+            ),
+            (
+                policy(json!(
+                    (0..21)
+                        .map(|_| json!({"action": "Ignore", "onPodConditions": [{"type": "X"}]}))
+                        .collect::<Vec<_>>()
+                )),
+                vec!["spec.podFailurePolicy.rules: Too many: 21: must have at most 20 items"],
+            ),
+        ];
+        for (fields, want) in cases {
+            let job = never(fields.clone());
+            assert_eq!(messages(&validate_job(&job)), want, "{fields}");
+        }
+        // Not allowed with OnFailure (the seed's restart policy).
+        let job = seed(|v| {
+            v["spec"]["podFailurePolicy"] = json!({"rules": [{"action": "Ignore", "onExitCodes": {"operator": "In", "values": [1]}}]});
+        });
+        assert_eq!(
+            messages(&validate_job(&job)),
+            [
+                "spec.template.spec.restartPolicy: Invalid value: \"OnFailure\": only \"Never\" is supported when podFailurePolicy is specified"
+            ]
+        );
+        // An init container's name counts too.
+        let job = never(json!({
+            "podFailurePolicy": {"rules": [{"action": "Ignore", "onExitCodes": {"containerName": "init", "operator": "In", "values": [1]}}]},
+        }));
+        let mut job = job;
+        if let Some(pod) = job.spec.as_mut().and_then(|s| s.template.spec.as_mut()) {
+            let mut init = pod.containers[0].clone();
+            init.name = "init".into();
+            pod.init_containers = Some(vec![init]);
+        }
+        assert_eq!(messages(&validate_job(&job)), Vec::<String>::new());
+    }
+
+    #[test]
+    fn success_policy_messages() {
+        let indexed = |rules: serde_json::Value| json!({"completionMode": "Indexed", "completions": 5, "successPolicy": {"rules": rules}});
+        let cases: Vec<(serde_json::Value, Vec<&str>)> = vec![
+            (
+                indexed(json!([])),
+                vec![
+                    "spec.successPolicy.rules: Required value: at least one rules must be specified when the successPolicy is specified",
+                ],
+            ),
+            (
+                indexed(json!([{}])),
+                vec![
+                    "spec.successPolicy.rules[0]: Required value: at least one of succeededCount or succeededIndexes must be specified",
+                ],
+            ),
+            (
+                indexed(json!([{"succeededIndexes": "1,3-5"}])),
+                vec![
+                    "spec.successPolicy.rules[0].succeededIndexes: Invalid value: \"1,3-5\": error parsing succeededIndexes: too large index: \"5\"",
+                ],
+            ),
+            (
+                indexed(json!([{"succeededIndexes": "3,1"}])),
+                vec![
+                    "spec.successPolicy.rules[0].succeededIndexes: Invalid value: \"3,1\": error parsing succeededIndexes: non-increasing order, previous: 3, current: 1",
+                ],
+            ),
+            (
+                indexed(json!([{"succeededIndexes": "1-a"}])),
+                vec![
+                    "spec.successPolicy.rules[0].succeededIndexes: Invalid value: \"1-a\": error parsing succeededIndexes: cannot convert string to integer for index: \"a\"",
+                ],
+            ),
+            (
+                indexed(json!([{"succeededIndexes": "1-2-3"}])),
+                vec![
+                    "spec.successPolicy.rules[0].succeededIndexes: Invalid value: \"1-2-3\": error parsing succeededIndexes: the fragment \"1-2-3\" violates the requirement that an index interval can have at most two parts separated by '-'",
+                ],
+            ),
+            (
+                indexed(json!([{"succeededIndexes": "0,2-3", "succeededCount": 4}])),
+                vec![
+                    "spec.successPolicy.rules[0].succeededCount: Invalid value: 4: must be less than or equal to 3 (the number of indexes in the specified succeededIndexes field)",
+                ],
+            ),
+            (
+                indexed(json!([{"succeededCount": 6}])),
+                vec![
+                    "spec.successPolicy.rules[0].succeededCount: Invalid value: 6: must be less than or equal to 5 (the number of specified completions)",
+                ],
+            ),
+            (
+                indexed(json!([{"succeededCount": -1}])),
+                vec![
+                    "spec.successPolicy.rules[0].succeededCount: Invalid value: -1: must be greater than or equal to 0",
+                ],
+            ),
+            (
+                indexed(json!(
+                    (0..21)
+                        .map(|_| json!({"succeededCount": 1}))
+                        .collect::<Vec<_>>()
+                )),
+                vec!["spec.successPolicy.rules: Too many: 21: must have at most 20 items"],
+            ),
+        ];
+        for (fields, want) in cases {
+            let job = never(fields.clone());
+            assert_eq!(messages(&validate_job(&job)), want, "{fields}");
+        }
+    }
+
+    #[test]
+    fn indexes_format() {
+        assert_eq!(validate_indexes_format("", 3), Ok(0));
+        assert_eq!(validate_indexes_format("0,2-4,7", 8), Ok(5));
+        assert_eq!(validate_indexes_format("+1", 3), Ok(1));
+        assert_eq!(
+            validate_indexes_format("2-2", 3),
+            Err("non-increasing order, previous: 2, current: 2".into())
+        );
+        assert_eq!(
+            validate_indexes_format("1,1", 3),
+            Err("non-increasing order, previous: 1, current: 1".into())
+        );
+        assert_eq!(
+            validate_indexes_format("-1", 3),
+            Err("cannot convert string to integer for index: \"\"".into())
+        );
+        assert_eq!(
+            validate_indexes_format("1,", 3),
+            Err("cannot convert string to integer for index: \"\"".into())
+        );
+    }
+
+    #[test]
+    fn indexed_job_names_must_make_dns_labels() {
+        let job = seed(|v| {
+            v["metadata"]["name"] = json!("a".repeat(62));
+            v["spec"]["completionMode"] = json!("Indexed");
+            v["spec"]["completions"] = json!(10);
+        });
+        let name = "a".repeat(62);
+        assert_eq!(
+            messages(&validate_job(&job)),
+            [format!(
+                "metadata.name: Invalid value: \"{name}\": will not able to create pod with invalid DNS label: {name}-9"
+            )]
+        );
+    }
+
+    #[test]
+    fn update_rules_for_issue_3_fields() {
+        let old = never(json!({"completionMode": "Indexed", "completions": 4, "parallelism": 2}));
+        let change = |edit: fn(&mut JobSpec)| {
+            let mut new = old.clone();
+            if let Some(s) = new.spec.as_mut() {
+                edit(s);
+            }
+            messages(&validate_job_update(&old, &new))
+        };
+        // May change.
+        assert!(change(|s| s.suspend = Some(true)).is_empty());
+        assert!(change(|s| s.active_deadline_seconds = Some(5)).is_empty());
+        assert!(change(|s| s.ttl_seconds_after_finished = Some(5)).is_empty());
+        assert!(change(|s| s.parallelism = Some(7)).is_empty());
+        assert!(change(|s| s.max_failed_indexes = Some(1)).is_empty());
+        assert!(change(|s| s.pod_replacement_policy = Some("Failed".into())).is_empty());
+        // Elastic Indexed Job: completions only in tandem with parallelism.
+        assert!(
+            change(|s| {
+                s.completions = Some(6);
+                s.parallelism = Some(6);
+            })
+            .is_empty()
+        );
+        assert_eq!(
+            change(|s| s.completions = Some(6)),
+            [
+                "spec.completions: Invalid value: 6: can only be modified in tandem with spec.parallelism"
+            ]
+        );
+        // May not.
+        assert_eq!(
+            change(|s| s.completion_mode = Some("NonIndexed".into())),
+            ["spec.completionMode: Invalid value: \"NonIndexed\": field is immutable"]
+        );
+        assert_eq!(
+            change(|s| s.backoff_limit_per_index = Some(1)),
+            ["spec.backoffLimitPerIndex: Invalid value: 1: field is immutable"]
+        );
+        assert_eq!(
+            change(|s| s.managed_by = Some("kubernetes.io/job-controller".into())),
+            ["spec.managedBy: Invalid value: \"kubernetes.io/job-controller\": field is immutable"]
+        );
+        assert_eq!(
+            change(|s| s.pod_failure_policy = Some(Default::default())),
+            ["spec.podFailurePolicy: Invalid value: {\"rules\":[]}: field is immutable"]
+        );
+        assert_eq!(
+            change(|s| s.success_policy = Some(Default::default())),
+            ["spec.successPolicy: Invalid value: {\"rules\":[]}: field is immutable"]
+        );
+        // NonIndexed: completions never change.
+        let old = never(json!({}));
+        let mut new = old.clone();
+        if let Some(s) = new.spec.as_mut() {
+            s.completions = Some(2);
+            s.parallelism = Some(2);
+        }
+        assert_eq!(
+            messages(&validate_job_update(&old, &new)),
+            ["spec.completions: Invalid value: 2: field is immutable"]
+        );
+    }
+
+    #[test]
+    fn template_of_a_suspended_never_started_job_may_change_labels_only() {
+        let label = |job: &mut Job| {
+            if let Some(l) = job
+                .spec
+                .as_mut()
+                .and_then(|s| s.template.metadata.as_mut())
+                .and_then(|m| m.labels.as_mut())
+            {
+                l.insert("extra".into(), "yes".into());
+            }
+        };
+        let image = |job: &mut Job| {
+            if let Some(p) = job.spec.as_mut().and_then(|s| s.template.spec.as_mut()) {
+                p.containers[0].image = Some("busybox".into());
+            }
+        };
+        let suspended = never(json!({"suspend": true}));
+        let mut new = suspended.clone();
+        label(&mut new);
+        assert!(validate_job_update(&suspended, &new).is_empty());
+        let mut new = suspended.clone();
+        image(&mut new);
+        let msgs = messages(&validate_job_update(&suspended, &new));
+        assert_eq!(msgs.len(), 1);
+        assert!(
+            msgs[0].starts_with("spec.template: Invalid value: {"),
+            "{}",
+            msgs[0]
+        );
+        assert!(msgs[0].ends_with("}: field is immutable"), "{}", msgs[0]);
+
+        // Once started (or not suspended), the labels are frozen too.
+        let mut started = suspended.clone();
+        started.status = Some(k8s_openapi::api::batch::v1::JobStatus {
+            start_time: Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
+                Default::default(),
+            )),
+            ..Default::default()
+        });
+        let mut new = started.clone();
+        label(&mut new);
+        assert_eq!(validate_job_update(&started, &new).len(), 1);
+        let running = never(json!({}));
+        let mut new = running.clone();
+        label(&mut new);
+        let errs = validate_job_update(&running, &new);
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].path, "spec.template");
+        assert_eq!(errs[0].detail, IMMUTABLE_MSG);
+    }
+
+    #[test]
+    fn too_many_and_omitted_values_print_as_kubernetes() {
+        let e = too_many("a", 21, 20);
+        assert_eq!(e.to_string(), "a: Too many: 21: must have at most 20 items");
+        assert_eq!(e.reason(), "FieldValueTooMany");
+        let e = FieldError::invalid_omit("b", "why");
+        assert_eq!(e.to_string(), "b: Invalid value: why");
+        assert_eq!(e.reason(), "FieldValueInvalid");
     }
 
     #[test]

@@ -25,9 +25,15 @@ async fn events_for(client: &Client, ns: &str, uid: &str) -> anyhow::Result<Vec<
                 .collect()
         })
         .unwrap_or_default();
-    events.sort_by(|a, b| {
-        let t = |e: &Event| e.first_timestamp.as_ref().map(|t| t.0);
-        t(a).cmp(&t(b))
+    // Timestamps have one-second resolution; the resourceVersion keeps events of the
+    // same second in the order they were recorded.
+    events.sort_by_key(|e| {
+        let rv = e
+            .metadata
+            .resource_version
+            .as_deref()
+            .and_then(|v| v.parse::<u64>().ok());
+        (e.first_timestamp.as_ref().map(|t| t.0), rv)
     });
     Ok(events)
 }

@@ -3,6 +3,14 @@
 //! Like `docker ps`, the default view is what is live: jobs without a Complete or
 //! Failed condition, pods that are Pending or Running. `-a` adds the finished ones.
 //! Objects asked for by name are always shown.
+//!
+//! `-w` prints the table, then one row per change as kubectl's `get -w` does (the rows
+//! after the first batch come without a header, each aligned on its own because kubectl
+//! flushes its tabwriter after every change). Without `-a`, a finished object that was
+//! not shown is not shown when it changes either; one that was shown keeps being shown,
+//! so its last transition (Completed, Failed, deletion) is seen.
+
+use std::collections::HashSet;
 
 use anyhow::bail;
 use k8s_openapi::api::batch::v1::Job;
@@ -14,6 +22,7 @@ use super::Reported;
 use super::client::{Client, ServerError};
 use super::printers::{self, TableOptions};
 use super::query::with_params;
+use super::watch::{self, EventType, Watch};
 use crate::api::kinds::Kind;
 
 /// What `get` was asked for.
@@ -111,7 +120,11 @@ pub async fn run(client: &Client, args: &GetArgs) -> anyhow::Result<()> {
 
 /// The text `get` prints for `items`.
 pub fn render(args: &GetArgs, items: &[Value]) -> anyhow::Result<String> {
-    let now = jiff::Timestamp::now();
+    render_at(args, items, jiff::Timestamp::now())
+}
+
+/// [`render`] at a given time.
+pub fn render_at(args: &GetArgs, items: &[Value], now: jiff::Timestamp) -> anyhow::Result<String> {
     let opts = TableOptions {
         wide: args.output.as_deref() == Some("wide"),
         no_headers: args.no_headers,
@@ -145,5 +158,231 @@ pub fn render(args: &GetArgs, items: &[Value]) -> anyhow::Result<String> {
         Some(other) => bail!(
             "unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,name,wide,yaml"
         ),
+    }
+}
+
+/// What `get -w` prints as objects arrive, as kubectl's printers do in watch mode: the
+/// header once, above the first row printed; YAML documents after the first preceded by
+/// `---`; JSON objects one after the other; names one per line.
+pub struct WatchPrinter<'a> {
+    args: &'a GetArgs,
+    printed: usize,
+}
+
+impl<'a> WatchPrinter<'a> {
+    pub fn new(args: &'a GetArgs) -> Self {
+        WatchPrinter { args, printed: 0 }
+    }
+
+    /// The text for the next batch of objects (the initial list, or one change).
+    pub fn render(&mut self, items: &[Value], now: jiff::Timestamp) -> anyhow::Result<String> {
+        if items.is_empty() {
+            return Ok(String::new());
+        }
+        let text = match self.args.output.as_deref() {
+            Some("yaml") => {
+                let mut out = String::new();
+                for (i, item) in items.iter().enumerate() {
+                    if self.printed + i > 0 {
+                        out.push_str("---\n");
+                    }
+                    out.push_str(&printers::to_yaml(item)?);
+                }
+                out
+            }
+            Some("json") => {
+                let mut out = String::new();
+                for item in items {
+                    out.push_str(&printers::to_json(item)?);
+                }
+                out
+            }
+            _ => {
+                let mut args = self.args.clone();
+                args.no_headers = args.no_headers || self.printed > 0;
+                render_at(&args, items, now)?
+            }
+        };
+        self.printed += items.len();
+        Ok(text)
+    }
+}
+
+fn uid(v: &Value) -> String {
+    v["metadata"]["uid"].as_str().unwrap_or("").to_string()
+}
+
+fn rv_number(v: &str) -> u64 {
+    v.parse().unwrap_or(0)
+}
+
+/// `dockjob get -w` (`list_first`) and `--watch-only`: runs until interrupted, or until
+/// the engine can no longer be reached.
+pub async fn run_watch(client: &Client, args: &GetArgs, list_first: bool) -> anyhow::Result<()> {
+    // Fail early on an unknown format, as kubectl does before watching.
+    render_at(args, &[], jiff::Timestamp::now())?;
+    let ns = (!args.all_namespaces).then_some(args.namespace.as_str());
+    let collection = args.kind.collection_path(ns);
+    let one_name = (args.names.len() == 1).then(|| format!("metadata.name={}", args.names[0]));
+    let params = [
+        ("labelSelector", args.selector.as_deref()),
+        ("fieldSelector", one_name.as_deref()),
+    ];
+    let wanted = |v: &Value| {
+        args.names.is_empty()
+            || v["metadata"]["name"]
+                .as_str()
+                .is_some_and(|n| args.names.iter().any(|w| w == n))
+    };
+    let listed = watch::list(client, &collection, &params).await?;
+    let mut failed = false;
+    for name in &args.names {
+        if !listed
+            .items
+            .iter()
+            .any(|v| v["metadata"]["name"] == name.as_str())
+        {
+            eprintln!(
+                "{}",
+                ServerError {
+                    code: 404,
+                    reason: "NotFound".to_string(),
+                    message: format!("{} {name:?} not found", args.kind.resource()),
+                }
+            );
+            failed = true;
+        }
+    }
+    if failed {
+        return Err(Reported(1).into());
+    }
+    let visible = |v: &Value, shown: &HashSet<String>| {
+        args.all || !args.names.is_empty() || is_live(args.kind, v) || shown.contains(&uid(v))
+    };
+    let mut printer = WatchPrinter::new(args);
+    let mut shown: HashSet<String> = HashSet::new();
+    let initial: Vec<Value> = listed
+        .items
+        .into_iter()
+        .filter(|v| wanted(v) && visible(v, &shown))
+        .collect();
+    shown.extend(initial.iter().map(uid));
+    if list_first {
+        print!("{}", printer.render(&initial, jiff::Timestamp::now())?);
+    }
+    let mut since = listed.resource_version;
+    loop {
+        let mut stream = Watch::open(client, &collection, &params, &since).await?;
+        while let Some(Ok(ev)) = stream.next().await {
+            if ev.type_ == EventType::Error {
+                break;
+            }
+            let obj = ev.object;
+            let rv = watch::resource_version(&obj).to_string();
+            if rv_number(&rv) > rv_number(&since) {
+                since = rv;
+            }
+            if !wanted(&obj) || !visible(&obj, &shown) {
+                continue;
+            }
+            shown.insert(uid(&obj));
+            print!("{}", printer.render(&[obj], jiff::Timestamp::now())?);
+        }
+        // The stream ended (fell behind, or the connection broke): list again and show
+        // what changed meanwhile, then watch from the new list.
+        let listed = watch::list(client, &collection, &params).await?;
+        let changed: Vec<Value> = listed
+            .items
+            .into_iter()
+            .filter(|v| {
+                rv_number(watch::resource_version(v)) > rv_number(&since)
+                    && wanted(v)
+                    && visible(v, &shown)
+            })
+            .collect();
+        shown.extend(changed.iter().map(uid));
+        print!("{}", printer.render(&changed, jiff::Timestamp::now())?);
+        since = listed.resource_version;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn args(kind: Kind, output: Option<&str>) -> GetArgs {
+        GetArgs {
+            kind,
+            names: vec![],
+            all: false,
+            selector: None,
+            output: output.map(str::to_string),
+            namespace: "default".into(),
+            all_namespaces: false,
+            no_headers: false,
+        }
+    }
+
+    fn pod(name: &str, phase: &str, state: Value) -> Value {
+        json!({"apiVersion": "v1", "kind": "Pod",
+               "metadata": {"name": name, "namespace": "default",
+                            "creationTimestamp": "2024-05-01T11:59:50Z"},
+               "spec": {"containers": [{"name": "main", "image": "busybox"}]},
+               "status": {"phase": phase, "containerStatuses": [
+                   {"name": "main", "ready": false, "restartCount": 0, "image": "busybox",
+                    "imageID": "", "state": state}]}})
+    }
+
+    #[test]
+    fn watch_rows_after_the_first_batch_have_no_header_and_align_alone() {
+        let now: jiff::Timestamp = "2024-05-01T12:00:00Z".parse().unwrap();
+        let a = args(Kind::Pod, None);
+        let mut p = WatchPrinter::new(&a);
+        assert_eq!(p.render(&[], now).unwrap(), "");
+        let first = p
+            .render(
+                &[pod(
+                    "oneshot-x7k2p",
+                    "Pending",
+                    json!({"waiting": {"reason": "ContainerCreating"}}),
+                )],
+                now,
+            )
+            .unwrap();
+        assert_eq!(
+            first,
+            "NAME            READY   STATUS              RESTARTS   AGE\noneshot-x7k2p   0/1     ContainerCreating   0          10s\n"
+        );
+        let next = p
+            .render(
+                &[pod(
+                    "oneshot-x7k2p",
+                    "Succeeded",
+                    json!({"terminated": {"exitCode": 0, "reason": "Completed"}}),
+                )],
+                now,
+            )
+            .unwrap();
+        assert_eq!(next, "oneshot-x7k2p   0/1   Completed   0     10s\n");
+    }
+
+    #[test]
+    fn watch_yaml_documents_are_separated() {
+        let now: jiff::Timestamp = "2024-05-01T12:00:00Z".parse().unwrap();
+        let a = args(Kind::Job, Some("yaml"));
+        let mut p = WatchPrinter::new(&a);
+        let job = |n: &str| json!({"kind": "Job", "metadata": {"name": n}});
+        assert_eq!(
+            p.render(&[job("a"), job("b")], now).unwrap(),
+            "kind: Job\nmetadata:\n  name: a\n---\nkind: Job\nmetadata:\n  name: b\n"
+        );
+        assert_eq!(
+            p.render(&[job("a")], now).unwrap(),
+            "---\nkind: Job\nmetadata:\n  name: a\n"
+        );
+        let n = args(Kind::Job, Some("name"));
+        let mut p = WatchPrinter::new(&n);
+        assert_eq!(p.render(&[job("a")], now).unwrap(), "job.batch/a\n");
     }
 }

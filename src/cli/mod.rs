@@ -5,11 +5,14 @@ pub mod apply;
 pub mod client;
 pub mod delete;
 pub mod describe;
+pub mod events;
 pub mod get;
 pub mod logs;
 pub mod printers;
 pub mod query;
 pub mod source;
+pub mod wait;
+pub mod watch;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -87,6 +90,55 @@ pub enum Command {
         /// Do not print the header row.
         #[arg(long)]
         no_headers: bool,
+        /// After listing, print one more row each time an object changes, until
+        /// interrupted.
+        #[arg(short = 'w', long)]
+        watch: bool,
+        /// Like --watch, without the initial list.
+        #[arg(long)]
+        watch_only: bool,
+    },
+    /// Wait for a condition on jobs or pods, or for their deletion.
+    #[command(
+        after_help = "Examples:\n  dockjob wait --for=condition=complete job/oneshot\n  dockjob wait --for=condition=failed job/flaky --timeout=5m\n  dockjob wait --for=condition=complete jobs -l app=batch\n  dockjob wait --for=delete job/oneshot --timeout=60s\n\nA job that ends the other way (waiting for complete and it failed, or the reverse)\nmakes wait fail at once with the job's reason instead of waiting for the timeout."
+    )]
+    Wait {
+        /// KIND/NAME..., or KIND NAME...
+        resources: Vec<String>,
+        /// delete, or condition=NAME[=VALUE] (VALUE defaults to true; both compared
+        /// case-insensitively).
+        #[arg(long = "for", required = true)]
+        for_: String,
+        /// How long to wait: 30s, 5m, 1h...; 0 checks once, negative waits a week.
+        #[arg(long, default_value = wait::DEFAULT_TIMEOUT, allow_hyphen_values = true)]
+        timeout: String,
+        /// Wait for every object matching this label selector.
+        #[arg(short = 'l', long = "selector")]
+        selector: Option<String>,
+    },
+    /// List events sorted by time (kubectl events), optionally for one object.
+    #[command(
+        after_help = "Examples:\n  dockjob events\n  dockjob events --for job/oneshot -w\n  dockjob events --types=Warning -A"
+    )]
+    Events {
+        /// Only the events of this object, as KIND/NAME.
+        #[arg(long = "for")]
+        for_: Option<String>,
+        /// After listing, print each new event as it arrives, until interrupted.
+        #[arg(short = 'w', long)]
+        watch: bool,
+        /// List across all namespaces.
+        #[arg(short = 'A', long = "all-namespaces")]
+        all_namespaces: bool,
+        /// Only events of these types (Normal, Warning), comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        types: Vec<String>,
+        /// Do not print the header row.
+        #[arg(long)]
+        no_headers: bool,
+        /// Output format: yaml or json.
+        #[arg(short = 'o', long = "output")]
+        output: Option<String>,
     },
     /// Show an object in detail, with its events.
     #[command(after_help = "Example:\n  dockjob describe job oneshot")]
@@ -184,6 +236,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             output,
             all_namespaces,
             no_headers,
+            watch,
+            watch_only,
         } => {
             let (kind, names) = kind_and_names(&resource, &names)?;
             let client = Client::connect(&socket, &autostart).await?;
@@ -197,7 +251,60 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 all_namespaces,
                 no_headers,
             };
-            get::run(&client, &args).await
+            if watch || watch_only {
+                get::run_watch(&client, &args, !watch_only).await
+            } else {
+                get::run(&client, &args).await
+            }
+        }
+        Command::Wait {
+            resources,
+            for_,
+            timeout,
+            selector,
+        } => {
+            let Some((resource, names)) = resources.split_first() else {
+                bail!(
+                    "you must provide one or more resources by argument, e.g. `dockjob wait --for=condition=complete job/oneshot`"
+                );
+            };
+            let (kind, names) = kind_and_names(resource, names)?;
+            if names.is_empty() && selector.is_none() {
+                bail!("resource(s) were provided, but no name was specified");
+            }
+            let args = wait::WaitArgs {
+                kind,
+                names,
+                selector,
+                for_,
+                timeout,
+                namespace: ns,
+            };
+            // Refuse bad flags before reaching (or starting) the engine.
+            wait::parse_for(&args.for_)?;
+            wait::parse_timeout(&args.timeout)?;
+            let client = Client::connect(&socket, &autostart).await?;
+            wait::run(&client, &args).await
+        }
+        Command::Events {
+            for_,
+            watch,
+            all_namespaces,
+            types,
+            no_headers,
+            output,
+        } => {
+            let args = events::EventsArgs {
+                for_object: for_.as_deref().map(events::parse_for).transpose()?,
+                watch,
+                all_namespaces,
+                types: events::parse_types(&types)?,
+                no_headers,
+                output,
+                namespace: ns,
+            };
+            let client = Client::connect(&socket, &autostart).await?;
+            events::run(&client, &args).await
         }
         Command::Describe { resource, names } => {
             let (kind, names) = kind_and_names(&resource, &names)?;

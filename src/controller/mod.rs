@@ -3,3 +3,5 @@
 
 pub mod job;
 pub mod queue;
+pub mod schedule;
+pub mod ttl;

@@ -7,15 +7,17 @@
 //! the counts are always recomputed from the pods, so a crash between any two steps is
 //! repaired by the next reconcile.
 
-use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::batch::v1::{Job, JobStatus};
 use k8s_openapi::api::core::v1::Pod;
 use serde_json::Value;
 
 use super::EngineError;
 use super::events::{self, Involved};
 use crate::api::kinds::Kind;
-use crate::controller::job::{EventRecord, EventType, reconcile};
+use crate::api::time::now_rfc3339;
+use crate::controller::job::{EventRecord, EventType, UNTRACKED_ANNOTATION, reconcile};
 use crate::controller::queue::WorkQueue;
+use crate::controller::ttl::{self, TtlDecision};
 use crate::store::{Store, StoreError};
 
 /// A namespaced object key: (namespace, name).
@@ -90,7 +92,8 @@ impl JobWorker {
             );
         }
 
-        for pod_name in &plan.delete {
+        for deletion in &plan.delete {
+            let pod_name = &deletion.name;
             let Some(pod) = pods
                 .iter()
                 .find(|p| p.metadata.name.as_deref() == Some(pod_name.as_str()))
@@ -103,7 +106,9 @@ impl JobWorker {
             // Marked, not removed: the kubelet stops the containers and the record stays
             // (terminating, then Failed or Succeeded) so the counts remain derivable.
             let pod_ns = pod.metadata.namespace.as_deref().unwrap_or(ns);
-            mark_deleted(&self.store, pod_ns, pod_name)?;
+            let untracked = deletion.untracked.then_some((UNTRACKED_ANNOTATION, "true"));
+            self.store
+                .mark_deleted(Kind::Pod, pod_ns, pod_name, &now_rfc3339(), untracked)?;
             self.event(
                 &involved,
                 EventType::Normal,
@@ -126,6 +131,27 @@ impl JobWorker {
         }
         if let Some(after) = plan.requeue_after {
             self.queue.add_after(key.clone(), after);
+        }
+        self.collect_if_expired(key, job, plan.status)
+    }
+
+    /// ttlSecondsAfterFinished: a finished Job whose time is up is deleted (cascading,
+    /// like any delete); one whose time is not up is looked at again exactly then.
+    fn collect_if_expired(
+        &self,
+        key: &Key,
+        mut job: Job,
+        status: JobStatus,
+    ) -> Result<(), EngineError> {
+        job.status = Some(status);
+        match ttl::reconcile(&job, jiff::Timestamp::now()) {
+            TtlDecision::DeleteNow => {
+                tracing::info!(namespace = %key.0, job = %key.1, "ttlSecondsAfterFinished passed; deleting the job");
+                self.store
+                    .mark_deleted(Kind::Job, &key.0, &key.1, &now_rfc3339(), None)?;
+            }
+            TtlDecision::RequeueAfter(after) => self.queue.add_after(key.clone(), after),
+            TtlDecision::Nothing => {}
         }
         Ok(())
     }
@@ -152,28 +178,11 @@ impl JobWorker {
         for pod in pods {
             if pod.metadata.deletion_timestamp.is_none() {
                 let pod_ns = pod.metadata.namespace.as_deref().unwrap_or(ns);
-                mark_deleted(
-                    &self.store,
-                    pod_ns,
-                    pod.metadata.name.as_deref().unwrap_or(""),
-                )?;
+                let pod_name = pod.metadata.name.as_deref().unwrap_or("");
+                self.store
+                    .mark_deleted(Kind::Pod, pod_ns, pod_name, &now_rfc3339(), None)?;
             }
         }
         Ok(())
-    }
-}
-
-/// Sets `metadata.deletionTimestamp` on an object (once).
-pub fn mark_deleted(store: &Store, ns: &str, name: &str) -> Result<(), StoreError> {
-    let now = crate::api::time::now_rfc3339();
-    let result = store.update_with(Kind::Pod, ns, name, |v: &mut Value| {
-        if v["metadata"]["deletionTimestamp"].is_null() {
-            v["metadata"]["deletionTimestamp"] = Value::String(now.clone());
-        }
-        Ok::<(), StoreError>(())
-    });
-    match result {
-        Ok(_) | Err(StoreError::NotFound { .. }) => Ok(()),
-        Err(e) => Err(e),
     }
 }

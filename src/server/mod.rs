@@ -11,6 +11,7 @@ mod objects;
 pub mod status;
 mod watch;
 
+use std::future::IntoFuture;
 use std::path::Path;
 
 use axum::Router;
@@ -78,7 +79,25 @@ pub async fn serve_unix(
     unsafe { libc::umask(old) };
     let listener = listener?;
     std::fs::set_permissions(socket, std::fs::Permissions::from_mode(0o600))?;
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    // Graceful shutdown waits for open connections, and watch streams never close on
+    // their own: give requests in flight a moment, then stop regardless.
+    let started = std::sync::Arc::new(tokio::sync::Notify::new());
+    let signal = started.clone();
+    let graceful = async move {
+        shutdown.await;
+        signal.notify_one();
+    };
+    let serve = axum::serve(listener, router(state))
+        .with_graceful_shutdown(graceful)
+        .into_future();
+    tokio::select! {
+        result = serve => result,
+        _ = async {
+            started.notified().await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => Ok(()),
+    }
 }
+
+/// How long a stopping engine waits for open requests (watches, `logs -f`) to end.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(2);

@@ -20,7 +20,6 @@ use super::status::ApiError;
 use super::watch;
 use crate::api::kinds::Kind;
 use crate::api::selector::Selector;
-use crate::store::StoreError;
 
 /// The query parameters Kubernetes list/watch/delete requests carry.
 #[derive(Debug, Default, Deserialize)]
@@ -269,17 +268,8 @@ async fn delete(
         };
     }
     let now = crate::api::time::now_rfc3339();
-    let updated = state
-        .store
-        .update_with(kind, &ns, &name, |obj: &mut Value| {
-            if obj["metadata"]["deletionTimestamp"].is_null() {
-                obj["metadata"]["deletionTimestamp"] = Value::String(now.clone());
-            }
-            Ok::<(), StoreError>(())
-        });
-    match updated {
-        Ok(v) => Ok((StatusCode::OK, Json(v)).into_response()),
-        Err(StoreError::NotFound { .. }) => Err(ApiError::not_found(kind, &name)),
-        Err(e) => Err(e.into()),
+    match state.store.mark_deleted(kind, &ns, &name, &now, None)? {
+        Some(v) => Ok((StatusCode::OK, Json(v)).into_response()),
+        None => Err(ApiError::not_found(kind, &name)),
     }
 }

@@ -12,6 +12,7 @@
 //! Methods are synchronous and fast (indexed queries on one local file); async callers
 //! may call them directly.
 
+mod deletion;
 mod error;
 mod object;
 mod schema;

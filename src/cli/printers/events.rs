@@ -1,6 +1,9 @@
 //! `get events`: kubectl's event table (printers.go `printEvent`): LAST SEEN, TYPE,
 //! REASON, OBJECT, MESSAGE; `-o wide` adds SUBOBJECT, SOURCE, FIRST SEEN, COUNT, NAME.
 //! Rows keep the order they are given in: `kubectl get events` does not sort either.
+//!
+//! Also `kubectl events` (cmd/events `EventPrinter`): LAST SEEN with `(xN over D)`,
+//! OBJECT as `Kind/name`, sorted by the time each event was last seen.
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Event;
@@ -100,6 +103,77 @@ fn event_row(e: &Event, now: Timestamp, wide: bool) -> Row {
     }
 }
 
+/// The time `kubectl events` sorts by (cmd/events `eventTime`): the series' last
+/// observation, else `lastTimestamp`, else `eventTime`.
+pub fn event_time(e: &Event) -> Option<Timestamp> {
+    if let Some(series) = &e.series {
+        return series.last_observed_time.as_ref().map(|t| t.0);
+    }
+    e.last_timestamp
+        .as_ref()
+        .map(|t| t.0)
+        .or_else(|| e.event_time.as_ref().map(|t| t.0))
+}
+
+/// Sorts as `kubectl events` does: oldest first (absent times first, like Go's zero).
+pub fn sort_by_event_time(events: &mut [Event]) {
+    events.sort_by_key(event_time);
+}
+
+/// cmd/events `getInterval`: `9m53s`, or `30s (x4 over 9m)` for a repeated event.
+pub fn event_interval(e: &Event, now: Timestamp) -> String {
+    let first = match &e.event_time {
+        Some(t) => since(Some(t.0), now),
+        None => since(e.first_timestamp.as_ref().map(|t| t.0), now),
+    };
+    if let Some(series) = &e.series {
+        let last = micro_since(series.last_observed_time.as_ref(), now);
+        return format!("{last} (x{} over {first})", series.count.unwrap_or(0));
+    }
+    let count = e.count.unwrap_or(0);
+    if count > 1 {
+        let last = since(e.last_timestamp.as_ref().map(|t| t.0), now);
+        return format!("{last} (x{count} over {first})");
+    }
+    first
+}
+
+/// The `kubectl events` table. `header` says whether to print the header row (the
+/// printer prints it once, above the first rows, unless `--no-headers`).
+pub fn kubectl_events_table(
+    events: &[Event],
+    now: Timestamp,
+    header: bool,
+    all_namespaces: bool,
+) -> String {
+    let rows: Vec<Row> = events
+        .iter()
+        .map(|e| {
+            let obj = &e.involved_object;
+            Row {
+                namespace: e.metadata.namespace.clone().unwrap_or_default(),
+                cells: vec![
+                    event_interval(e, now),
+                    e.type_.clone().unwrap_or_default(),
+                    e.reason.clone().unwrap_or_default(),
+                    format!(
+                        "{}/{}",
+                        obj.kind.as_deref().unwrap_or(""),
+                        obj.name.as_deref().unwrap_or("")
+                    ),
+                    e.message.as_deref().unwrap_or("").trim().to_string(),
+                ],
+            }
+        })
+        .collect();
+    let opts = TableOptions {
+        wide: false,
+        no_headers: !header,
+        show_namespace: all_namespaces,
+    };
+    table::render(HEADERS, &rows, &opts)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +217,25 @@ LAST SEEN   TYPE      REASON             OBJECT              MESSAGE
 9m53s       Normal    Completed          job/oneshot         Job completed
 ";
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn kubectl_events_sorted_with_repeats() {
+        let mut evs = events();
+        sort_by_event_time(&mut evs);
+        let got = kubectl_events_table(&evs, now(), true, false);
+        let want = "\
+LAST SEEN          TYPE      REASON             OBJECT              MESSAGE
+10m                Normal    SuccessfulCreate   Job/oneshot         Created pod: oneshot-x7k2p
+9m53s              Normal    Completed          Job/oneshot         Job completed
+30s (x4 over 9m)   Warning   BackOff            Pod/oneshot-x7k2p   Back-off restarting failed container main
+";
+        assert_eq!(got, want);
+        let one = kubectl_events_table(&evs[..1], now(), false, true);
+        assert_eq!(
+            one,
+            "default   10m   Normal   SuccessfulCreate   Job/oneshot   Created pod: oneshot-x7k2p\n"
+        );
     }
 
     #[test]

@@ -261,6 +261,53 @@ batch       parallel   Running    3/10          2m         2m    worker,sidecar 
         assert_eq!(job_status(&s), "Running");
     }
 
+    /// kubectl 1.32's printJob knows FailureTarget but not SuccessCriteriaMet: a job
+    /// whose success policy is met shows Running until its Complete condition is added.
+    #[test]
+    fn interim_conditions() {
+        let mut j = parallel();
+        j.status.as_mut().unwrap().conditions = Some(vec![JobCondition {
+            type_: "FailureTarget".into(),
+            status: "True".into(),
+            reason: Some("DeadlineExceeded".into()),
+            ..Default::default()
+        }]);
+        assert_eq!(job_status(&j), "FailureTarget");
+        j.status.as_mut().unwrap().conditions = Some(vec![JobCondition {
+            type_: "SuccessCriteriaMet".into(),
+            status: "True".into(),
+            ..Default::default()
+        }]);
+        assert_eq!(job_status(&j), "Running");
+        // Suspended outranks FailureTarget, Failed outranks everything but Complete.
+        j.status.as_mut().unwrap().conditions = Some(vec![
+            JobCondition {
+                type_: "FailureTarget".into(),
+                status: "True".into(),
+                ..Default::default()
+            },
+            JobCondition {
+                type_: "Suspended".into(),
+                status: "True".into(),
+                ..Default::default()
+            },
+        ]);
+        assert_eq!(job_status(&j), "Suspended");
+        j.status.as_mut().unwrap().conditions = Some(vec![
+            JobCondition {
+                type_: "FailureTarget".into(),
+                status: "True".into(),
+                ..Default::default()
+            },
+            JobCondition {
+                type_: "Failed".into(),
+                status: "True".into(),
+                ..Default::default()
+            },
+        ]);
+        assert_eq!(job_status(&j), "Failed");
+    }
+
     #[test]
     fn single_worker_queue_has_no_of() {
         let mut q = work_queue();

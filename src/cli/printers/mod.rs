@@ -18,7 +18,9 @@ mod yaml;
 
 pub use age::{age, human_duration};
 pub use describe::{describe_job, describe_pod};
-pub use events::events_table;
+pub use events::{
+    event_interval, event_time, events_table, kubectl_events_table, sort_by_event_time,
+};
 pub use jobs::jobs_table;
 pub use output::{OutputError, list_value, names, to_json};
 pub use pods::pods_table;

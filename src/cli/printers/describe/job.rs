@@ -356,6 +356,61 @@ Events:            <none>
         assert_eq!(got, want);
     }
 
+    /// The issue-3 fields, where kubectl 1.32's `describeJob` puts them: Completion
+    /// Mode, Suspend, Backoff Limit, TTL right after Completions; Active Deadline Seconds
+    /// after the times; Completed Indexes (only for Indexed jobs) after the pod counts.
+    /// kubectl shows neither failedIndexes nor the pod failure policy.
+    #[test]
+    fn indexed_suspended_job_with_deadline_and_ttl() {
+        let job: Job = serde_json::from_value(json!({
+            "metadata": {"name": "idx", "namespace": "default"},
+            "spec": {"parallelism": 2, "completions": 5, "completionMode": "Indexed",
+                     "suspend": true, "backoffLimit": 6, "ttlSecondsAfterFinished": 100,
+                     "activeDeadlineSeconds": 30, "backoffLimitPerIndex": 1,
+                     "podFailurePolicy": {"rules": [{"action": "FailJob",
+                         "onExitCodes": {"operator": "In", "values": [42]}}]},
+                     "template": {"spec": {"containers": [{"name": "c", "image": "i"}]}}},
+            "status": {"startTime": "2024-05-01T11:00:00Z", "active": 0, "ready": 0,
+                       "succeeded": 3, "failed": 1, "completedIndexes": "0,2-3",
+                       "failedIndexes": "1",
+                       "conditions": [{"type": "Suspended", "status": "True",
+                                       "reason": "JobSuspended"}]}
+        }))
+        .unwrap();
+        let got = describe_job(&job, &[], &[], now(), &utc());
+        let want = "\
+Name:                        idx
+Namespace:                   default
+Selector:                    
+Labels:                      <none>
+Annotations:                 <none>
+Parallelism:                 2
+Completions:                 5
+Completion Mode:             Indexed
+Suspend:                     true
+Backoff Limit:               6
+TTL Seconds After Finished:  100
+Start Time:                  Wed, 01 May 2024 11:00:00 +0000
+Active Deadline Seconds:     30s
+Pods Statuses:               0 Active (0 Ready) / 3 Succeeded / 1 Failed
+Completed Indexes:           0,2-3
+Pod Template:
+  Labels:  <none>
+  Containers:
+   c:
+    Image:         i
+    Port:          <none>
+    Host Port:     <none>
+    Environment:   <none>
+    Mounts:        <none>
+  Volumes:         <none>
+  Node-Selectors:  <none>
+  Tolerations:     <none>
+Events:            <none>
+";
+        assert_eq!(got, want);
+    }
+
     #[test]
     fn indexes_are_capped() {
         assert_eq!(cap_indexes("", 50), "<none>");

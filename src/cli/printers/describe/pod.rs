@@ -356,6 +356,37 @@ Events:
         assert_eq!(got, want);
     }
 
+    /// A container killed for its memory limit: `Reason: OOMKilled` under State, and
+    /// under Last State once it restarted (kubectl's describeStatus).
+    #[test]
+    fn oom_killed_shows_as_the_reason() {
+        let mut pod = failed_pod();
+        let status = pod.status.as_mut().unwrap();
+        status.phase = Some("Failed".into());
+        let cs = &mut status.container_statuses.as_mut().unwrap()[0];
+        cs.state = serde_json::from_value(json!({"terminated": {"exitCode": 137,
+            "reason": "OOMKilled", "startedAt": "2024-05-01T11:59:30Z",
+            "finishedAt": "2024-05-01T11:59:31Z"}}))
+        .unwrap();
+        cs.last_state = serde_json::from_value(json!({"terminated": {"exitCode": 137,
+            "reason": "OOMKilled", "startedAt": "2024-05-01T11:59:00Z",
+            "finishedAt": "2024-05-01T11:59:01Z"}}))
+        .unwrap();
+        let got = describe_pod(&pod, &[], now(), &TimeZone::UTC);
+        let want = "\
+    State:          Terminated
+      Reason:       OOMKilled
+      Exit Code:    137
+      Started:      Wed, 01 May 2024 11:59:30 +0000
+      Finished:     Wed, 01 May 2024 11:59:31 +0000
+    Last State:     Terminated
+      Reason:       OOMKilled
+      Exit Code:    137
+";
+        assert!(got.contains(want), "{got}");
+        assert!(got.contains("Status:       Failed\n"), "{got}");
+    }
+
     #[test]
     fn qos_classes() {
         let mut p = failed_pod();
