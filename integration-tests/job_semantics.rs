@@ -285,3 +285,35 @@ fn a_long_job_counts_exactly_the_pods_that_ran() {
         "{job:#}"
     );
 }
+
+#[test]
+fn deleting_a_job_pod_counts_a_failure_and_replaces_it() {
+    let e = Engine::start();
+    e.apply(&job(
+        "replaced",
+        "  backoffLimit: 3\n",
+        "Never",
+        "sleep 60",
+        "",
+    ));
+    let first = eventually(Duration::from_secs(30), "the pod to run", || {
+        e.pods("replaced")
+            .into_iter()
+            .find(|p| p["status"]["phase"] == "Running")
+    });
+    let name = first["metadata"]["name"].as_str().unwrap().to_string();
+    let out = e.ok(&["delete", "pod", &name, "--timeout", "60"]);
+    assert_eq!(out.trim(), format!("pod \"{name}\" deleted"));
+    // Terminated, not removed: the record stays with its result while the Job lives.
+    let pods = e.pods("replaced");
+    let old = pods
+        .iter()
+        .find(|p| p["metadata"]["name"] == name.as_str())
+        .unwrap();
+    assert_eq!(old["status"]["phase"], "Failed", "{old:#}");
+    let job = eventually(Duration::from_secs(60), "a replacement pod", || {
+        let j = e.job("replaced");
+        (n(&j["status"]["failed"]) == 1 && e.pods("replaced").len() == 2).then_some(j)
+    });
+    assert!(condition(&job, "Failed").is_none(), "{job:#}");
+}

@@ -7,17 +7,18 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Kind {
     Job,
+    CronJob,
     Pod,
     Event,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 3] = [Kind::Job, Kind::Pod, Kind::Event];
+    pub const ALL: [Kind; 4] = [Kind::Job, Kind::CronJob, Kind::Pod, Kind::Event];
 
     /// `apiVersion` as written in manifests.
     pub fn api_version(self) -> &'static str {
         match self {
-            Kind::Job => "batch/v1",
+            Kind::Job | Kind::CronJob => "batch/v1",
             Kind::Pod | Kind::Event => "v1",
         }
     }
@@ -25,7 +26,7 @@ impl Kind {
     /// API group: empty for the core group.
     pub fn group(self) -> &'static str {
         match self {
-            Kind::Job => "batch",
+            Kind::Job | Kind::CronJob => "batch",
             Kind::Pod | Kind::Event => "",
         }
     }
@@ -34,6 +35,7 @@ impl Kind {
     pub fn kind(self) -> &'static str {
         match self {
             Kind::Job => "Job",
+            Kind::CronJob => "CronJob",
             Kind::Pod => "Pod",
             Kind::Event => "Event",
         }
@@ -43,6 +45,7 @@ impl Kind {
     pub fn plural(self) -> &'static str {
         match self {
             Kind::Job => "jobs",
+            Kind::CronJob => "cronjobs",
             Kind::Pod => "pods",
             Kind::Event => "events",
         }
@@ -86,6 +89,9 @@ impl Kind {
     pub fn from_cli(name: &str) -> Option<Kind> {
         match name.to_ascii_lowercase().as_str() {
             "job" | "jobs" | "job.batch" | "jobs.batch" => Some(Kind::Job),
+            "cronjob" | "cronjobs" | "cj" | "cronjob.batch" | "cronjobs.batch" => {
+                Some(Kind::CronJob)
+            }
             "pod" | "pods" | "po" => Some(Kind::Pod),
             "event" | "events" | "ev" => Some(Kind::Event),
             _ => None,
@@ -133,7 +139,12 @@ mod tests {
             assert_eq!(Kind::from_cli(n), Some(Kind::Job), "{n}");
         }
         assert_eq!(Kind::from_cli("po"), Some(Kind::Pod));
-        assert_eq!(Kind::from_cli("cronjobs"), None);
+        assert_eq!(Kind::from_cli("cj"), Some(Kind::CronJob));
+        assert_eq!(Kind::from_cli("replicasets"), None);
+        assert_eq!(
+            Kind::CronJob.object_path("default", "c"),
+            "/apis/batch/v1/namespaces/default/cronjobs/c"
+        );
         assert_eq!(Kind::from_type("batch/v1", "Job"), Some(Kind::Job));
         assert_eq!(Kind::from_path("", "pods"), Some(Kind::Pod));
     }

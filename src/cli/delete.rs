@@ -10,6 +10,7 @@ use hyper::Method;
 use super::Reported;
 use super::apply;
 use super::client::{Client, ServerError};
+use super::get::pod_finished;
 use super::query::with_params;
 use crate::api::kinds::Kind;
 
@@ -94,7 +95,15 @@ async fn wait_gone(
 ) -> anyhow::Result<()> {
     let deadline = Instant::now() + timeout;
     let path = kind.object_path(ns, name);
-    while client.get_opt(&path).await?.is_some() {
+    while let Some(obj) = client.get_opt(&path).await? {
+        // A pod of a live Job is terminated, not removed: its record stays (with its
+        // logs) until the Job goes, so it is deleted once it has ended.
+        if kind == Kind::Pod
+            && !obj["metadata"]["deletionTimestamp"].is_null()
+            && pod_finished(&obj)
+        {
+            break;
+        }
         if Instant::now() > deadline {
             bail!(
                 "timed out after {}s waiting for {} \"{name}\" to be deleted; the engine is still removing its containers (see `dockjob get pods -a`)",

@@ -80,6 +80,7 @@ pub async fn run(client: &Client, kind: Kind, names: &[String], ns: &str) -> any
                 let pod: Pod = serde_json::from_value(value)?;
                 printers::describe_pod(&pod, &events, now, &tz)
             }
+            Kind::CronJob => bail!("describe cronjob is not supported yet"),
             Kind::Event => bail!("describe does not support events; use `dockjob get events`"),
         };
         if !first {

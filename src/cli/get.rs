@@ -55,7 +55,7 @@ fn is_live(kind: Kind, v: &Value) -> bool {
     match kind {
         Kind::Job => !job_finished(v),
         Kind::Pod => !pod_finished(v),
-        Kind::Event => true,
+        Kind::CronJob | Kind::Event => true,
     }
 }
 
@@ -135,6 +135,7 @@ pub fn render_at(args: &GetArgs, items: &[Value], now: jiff::Timestamp) -> anyho
             Kind::Job => printers::jobs_table(&typed::<Job>(items)?, now, &opts),
             Kind::Pod => printers::pods_table(&typed::<Pod>(items)?, now, &opts),
             Kind::Event => printers::events_table(&typed::<Event>(items)?, now, &opts),
+            Kind::CronJob => bail!("listing cronjobs as a table is not supported yet; use -o yaml"),
         }),
         Some(fmt @ ("yaml" | "json")) => {
             let value = if args.names.len() == 1 && items.len() == 1 {

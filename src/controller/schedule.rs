@@ -470,8 +470,17 @@ fn load_location(name: &str) -> Result<TimeZone, ScheduleError> {
     Ok(tz)
 }
 
-/// Resolve `spec.timeZone` as the controller does (`time.LoadLocation`), refusing
-/// `Local` as the API server does.
+/// Go's `time.LoadLocation` as the CronJob controller calls it on `spec.timeZone`:
+/// `Local` is the engine's local zone (only the API server refuses it).
+pub fn load_location_with_local(name: &str, local: &TimeZone) -> Result<TimeZone, ScheduleError> {
+    if name == "Local" {
+        return Ok(local.clone());
+    }
+    load_location(name)
+}
+
+/// Resolve `spec.timeZone` as the API server accepts it (`time.LoadLocation`, with
+/// `Local` refused).
 pub fn resolve_time_zone(name: &str) -> Result<TimeZone, ScheduleError> {
     if name.eq_ignore_ascii_case("Local") {
         return Err(ScheduleError::LocalTimeZone);

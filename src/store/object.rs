@@ -7,19 +7,10 @@
 
 use std::collections::BTreeMap;
 
-use rand::Rng;
 use serde_json::{Map, Value};
 
 use super::error::StoreError;
 use crate::api::kinds::Kind;
-
-/// The characters Kubernetes' `SimpleNameGenerator` draws from: no vowels (no words),
-/// no confusable characters.
-const NAME_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-/// Random suffix length of a generated name.
-const NAME_SUFFIX_LEN: usize = 5;
-/// A generated name must still fit a DNS label (63): the prefix is cut to 63 - 5.
-const MAX_PREFIX_LEN: usize = 63 - NAME_SUFFIX_LEN;
 
 /// Whether objects of this kind live in a namespace. Every kind dockjob serves today
 /// does; cluster-scoped kinds are listed by name so a new kind defaults to namespaced.
@@ -30,31 +21,10 @@ pub fn namespaced(kind: Kind) -> bool {
     )
 }
 
-/// `prefix` + 5 random characters, as Kubernetes generates names from
-/// `metadata.generateName`. Private copy: `api::names` owns the shared one.
-pub fn generate_name(prefix: &str) -> String {
-    let cut = prefix
-        .char_indices()
-        .nth(MAX_PREFIX_LEN)
-        .map_or(prefix, |(i, _)| &prefix[..i]);
-    let mut rng = rand::rng();
-    let mut name = String::with_capacity(cut.len() + NAME_SUFFIX_LEN);
-    name.push_str(cut);
-    for _ in 0..NAME_SUFFIX_LEN {
-        name.push(char::from(
-            NAME_ALPHABET[rng.random_range(0..NAME_ALPHABET.len())],
-        ));
-    }
-    name
-}
+pub use crate::api::names::generate_name;
 
-/// Now as Kubernetes writes `metav1.Time`: RFC 3339, UTC, whole seconds, `Z`.
-pub fn now_rfc3339() -> String {
-    let now = jiff::Timestamp::now();
-    jiff::Timestamp::from_second(now.as_second())
-        .unwrap_or(now)
-        .to_string()
-}
+/// Now as Kubernetes writes `metav1.Time`.
+pub use crate::api::time::now_rfc3339;
 
 /// A string field of `metadata`, when present and a string.
 pub fn meta_str<'a>(obj: &'a Value, field: &str) -> Option<&'a str> {
@@ -283,24 +253,6 @@ fn copy_meta(old: &Value, meta: &mut Map<String, Value>, field: &str) {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn generated_names_look_like_kubernetes() {
-        let name = generate_name("pi-");
-        assert_eq!(name.len(), 8);
-        assert!(name.starts_with("pi-"));
-        assert!(
-            name[3..].bytes().all(|b| NAME_ALPHABET.contains(&b)),
-            "{name}"
-        );
-        let long = "a".repeat(80);
-        let name = generate_name(&long);
-        assert_eq!(name.len(), 63);
-        assert!(name.starts_with(&"a".repeat(58)));
-        // Non-ASCII input must not panic on a char boundary.
-        assert_eq!(generate_name(&"é".repeat(70)).chars().count(), 63);
-        assert_ne!(generate_name("x-"), generate_name("x-"));
-    }
 
     #[test]
     fn timestamps_are_whole_seconds_utc() {
