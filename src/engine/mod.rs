@@ -4,6 +4,7 @@
 //! It wires the parts together and owns nothing else: the store owns state, the
 //! controllers own decisions, the runtime owns Docker.
 
+pub mod cronjobs;
 pub mod events;
 pub mod jobs;
 pub mod lock;
@@ -17,6 +18,7 @@ use crate::controller::queue::WorkQueue;
 use crate::runtime::{Runtime, RuntimeError};
 use crate::server::{self, AppState};
 use crate::store::{Store, StoreError, WatchType};
+use cronjobs::CronJobWorker;
 use jobs::{JobWorker, Key};
 use lock::{DataDirLock, LockError};
 use podsync::PodSync;
@@ -60,16 +62,16 @@ pub async fn run(config: Config) -> Result<(), EngineError> {
         "dockjob engine starting"
     );
 
-    let queue: WorkQueue<Key> = WorkQueue::new();
+    let queues = Queues {
+        jobs: WorkQueue::new(),
+        cronjobs: WorkQueue::new(),
+    };
     // Subscribe before the initial enqueue so no change between the two is missed.
     let store_rx = store.watch();
-    for job in store.list(Kind::Job, None, None)? {
-        if let Some(key) = object_key(&job) {
-            queue.add(key);
-        }
-    }
-    tokio::spawn(dispatch(store.clone(), store_rx, queue.clone()));
-    tokio::spawn(JobWorker::new(store.clone(), queue.clone()).run());
+    queues.enqueue_all(&store);
+    tokio::spawn(dispatch(store.clone(), store_rx, queues.clone()));
+    tokio::spawn(JobWorker::new(store.clone(), queues.jobs.clone()).run());
+    tokio::spawn(CronJobWorker::new(store.clone(), queues.cronjobs.clone()).run());
     tokio::spawn(PodSync::new(store.clone(), runtime.clone()).run());
 
     let state = AppState {
@@ -77,7 +79,8 @@ pub async fn run(config: Config) -> Result<(), EngineError> {
         runtime,
     };
     let result = server::serve_unix(&config.socket, state, shutdown_signal()).await;
-    queue.shutdown();
+    queues.jobs.shutdown();
+    queues.cronjobs.shutdown();
     let _ = std::fs::remove_file(&config.socket);
     result.map_err(|source| EngineError::Serve {
         socket: config.socket.clone(),
@@ -92,44 +95,73 @@ fn object_key(obj: &serde_json::Value) -> Option<Key> {
     ))
 }
 
-/// The Job that controls a pod, from its controller ownerReference.
-fn controller_key(pod: &serde_json::Value) -> Option<Key> {
-    let ns = pod["metadata"]["namespace"].as_str()?;
-    pod["metadata"]["ownerReferences"]
+/// The owner of an object of `kind`, from its controller ownerReference.
+fn controller_key(obj: &serde_json::Value, kind: &str) -> Option<Key> {
+    let ns = obj["metadata"]["namespace"].as_str()?;
+    obj["metadata"]["ownerReferences"]
         .as_array()?
         .iter()
-        .find(|r| r["controller"].as_bool() == Some(true) && r["kind"] == "Job")
+        .find(|r| r["controller"].as_bool() == Some(true) && r["kind"] == kind)
         .and_then(|r| r["name"].as_str())
         .map(|name| (ns.to_string(), name.to_string()))
 }
 
-/// Turns store changes into work: a Job change or a change to one of its pods wakes
-/// that Job's reconcile.
+/// The controllers' work queues.
+#[derive(Clone)]
+struct Queues {
+    jobs: WorkQueue<Key>,
+    cronjobs: WorkQueue<Key>,
+}
+
+impl Queues {
+    /// Every Job and CronJob: at start, and after a watch fell behind.
+    fn enqueue_all(&self, store: &Store) {
+        for (kind, queue) in [(Kind::Job, &self.jobs), (Kind::CronJob, &self.cronjobs)] {
+            match store.list(kind, None, None) {
+                Ok(objects) => objects.iter().filter_map(object_key).for_each(|k| queue.add(k)),
+                Err(e) => tracing::error!(error = %e, "listing {} failed", kind.plural()),
+            }
+        }
+    }
+}
+
+/// Turns store changes into work: a change to a Job or a CronJob, or to something it
+/// owns (a Job's pods, a CronJob's Jobs), wakes that object's reconcile.
 async fn dispatch(
     store: Store,
     mut rx: tokio::sync::broadcast::Receiver<crate::store::WatchEvent>,
-    queue: WorkQueue<Key>,
+    queues: Queues,
 ) {
     use tokio::sync::broadcast::error::RecvError;
     loop {
         match rx.recv().await {
             Ok(ev) => {
-                let key = match ev.kind {
-                    Kind::Job if ev.type_ != WatchType::Deleted => object_key(&ev.object),
-                    Kind::Pod => controller_key(&ev.object),
-                    _ => None,
-                };
-                if let Some(key) = key {
-                    queue.add(key);
+                let deleted = ev.type_ == WatchType::Deleted;
+                match ev.kind {
+                    Kind::Job => {
+                        if !deleted && let Some(key) = object_key(&ev.object) {
+                            queues.jobs.add(key);
+                        }
+                        if let Some(key) = controller_key(&ev.object, "CronJob") {
+                            queues.cronjobs.add(key);
+                        }
+                    }
+                    Kind::CronJob if !deleted => {
+                        if let Some(key) = object_key(&ev.object) {
+                            queues.cronjobs.add(key);
+                        }
+                    }
+                    Kind::Pod => {
+                        if let Some(key) = controller_key(&ev.object, "Job") {
+                            queues.jobs.add(key);
+                        }
+                    }
+                    _ => {}
                 }
             }
             Err(RecvError::Lagged(_)) => {
-                tracing::warn!("job watch fell behind; requeueing every job");
-                if let Ok(jobs) = store.list(Kind::Job, None, None) {
-                    jobs.iter()
-                        .filter_map(object_key)
-                        .for_each(|k| queue.add(k));
-                }
+                tracing::warn!("controller watch fell behind; requeueing everything");
+                queues.enqueue_all(&store);
             }
             Err(RecvError::Closed) => return,
         }
