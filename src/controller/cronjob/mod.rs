@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
-use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, CronJobStatus, Job, JobSpec};
+use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, CronJobStatus, Job};
 use k8s_openapi::api::core::v1::ObjectReference;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time};
 
@@ -532,7 +532,7 @@ fn job_from_template(cj: &CronJob, name: &str, scheduled: Timestamp, zone: &Time
             }]),
             ..ObjectMeta::default()
         },
-        spec: Some(spec.job_template.spec.unwrap_or_else(JobSpec::default)),
+        spec: Some(spec.job_template.spec.unwrap_or_default()),
         status: None,
     }
 }
