@@ -4,8 +4,10 @@
 //! Owns: the YAML reading (multi-document, `kind: List`, anchors and merge keys,
 //! go-yaml v2 scalar rules as kubectl reads them), type errors with field paths,
 //! unknown-field warnings (as kubectl prints them), the supported-subset check (which
-//! Kubernetes fields dockjob implements; see [`JOB_FIELDS`] / [`POD_SPEC_FIELDS`]), and
-//! the path → line index that lets validation errors point at a line.
+//! Kubernetes fields dockjob implements; see [`JOB_FIELDS`], [`CRONJOB_FIELDS`] and
+//! [`POD_SPEC_FIELDS`]), the old `batch/v1beta1` CronJob read as `batch/v1` with the API
+//! server's deprecation warning, and the path → line index that lets validation errors
+//! point at a line.
 //!
 //! Must not: default, validate values (defaults.rs, validate.rs), read files or talk to
 //! anything; the caller passes the bytes and the name to print.
@@ -13,7 +15,7 @@
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::{Map, Number, Value};
@@ -32,13 +34,26 @@ pub const MAX_DEPTH: usize = 64;
 pub const MAX_NODES: usize = 1_000_000;
 
 /// What dockjob serves, for error messages.
-const SERVED: &str =
-    "dockjob serves apiVersion \"batch/v1\" kind \"Job\" and apiVersion \"v1\" kind \"Pod\"";
+const SERVED: &str = "dockjob serves apiVersion \"batch/v1\" kind \"Job\", apiVersion \"batch/v1\" kind \"CronJob\" and apiVersion \"v1\" kind \"Pod\"";
+
+/// The kinds a manifest may hold (events are written by the engine only).
+const SERVED_KINDS: [Kind; 3] = [Kind::Job, Kind::CronJob, Kind::Pod];
+
+/// The CronJob API version Kubernetes removed in 1.25, still found in old manifests
+/// (Kubernetes Up & Running's CronJob): read as `batch/v1`, whose schema is the same.
+pub const CRONJOB_V1BETA1: &str = "batch/v1beta1";
+
+/// What the API server answers (a `Warning` header, printed by kubectl) to a request
+/// for the deprecated CronJob version: `k8s.io/apiserver` `deprecatedAPIWarning` with
+/// the version's `APILifecycleDeprecated` 1.21 and `APILifecycleRemoved` 1.25.
+pub const CRONJOB_V1BETA1_WARNING: &str =
+    "batch/v1beta1 CronJob is deprecated in v1.21+, unavailable in v1.25+; use batch/v1 CronJob";
 
 /// A decoded object of a kind dockjob serves.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Object {
     Job(Box<Job>),
+    CronJob(Box<CronJob>),
     Pod(Box<Pod>),
 }
 
@@ -47,6 +62,7 @@ impl Object {
     pub fn kind(&self) -> Kind {
         match self {
             Object::Job(_) => Kind::Job,
+            Object::CronJob(_) => Kind::CronJob,
             Object::Pod(_) => Kind::Pod,
         }
     }
@@ -55,6 +71,7 @@ impl Object {
     pub fn meta(&self) -> &ObjectMeta {
         match self {
             Object::Job(j) => &j.metadata,
+            Object::CronJob(c) => &c.metadata,
             Object::Pod(p) => &p.metadata,
         }
     }
@@ -63,6 +80,7 @@ impl Object {
     pub fn meta_mut(&mut self) -> &mut ObjectMeta {
         match self {
             Object::Job(j) => &mut j.metadata,
+            Object::CronJob(c) => &mut c.metadata,
             Object::Pod(p) => &mut p.metadata,
         }
     }
@@ -83,6 +101,7 @@ impl Object {
         // keys and every number is finite. Null is an unreachable fallback.
         let v = match self {
             Object::Job(j) => serde_json::to_value(j),
+            Object::CronJob(c) => serde_json::to_value(c),
             Object::Pod(p) => serde_json::to_value(p),
         };
         v.unwrap_or(Value::Null)
@@ -1041,7 +1060,7 @@ fn objects_from_root(
         },
         ..
     }) = map_get(root, "kind")
-        && matches!(k.as_str(), "List" | "JobList" | "PodList")
+        && matches!(k.as_str(), "List" | "JobList" | "CronJobList" | "PodList")
     {
         let Some(items) = map_get(root, "items") else {
             return Ok(());
@@ -1106,8 +1125,10 @@ fn field_error(file: &str, pos: Position, path: &str, message: String) -> Manife
     }
 }
 
-/// The `apiVersion`/`kind` pair of an object, checked against what dockjob serves.
-fn object_kind(file: &str, node: &YNode) -> Result<Kind, ManifestError> {
+/// The `apiVersion`/`kind` pair of an object, checked against what dockjob serves,
+/// and, for a `batch/v1beta1` CronJob (read as `batch/v1`), where its `apiVersion` is
+/// written, for the deprecation warning.
+fn object_kind(file: &str, node: &YNode) -> Result<(Kind, Option<Position>), ManifestError> {
     let string_field = |name: &str| -> Result<Option<(String, Position)>, ManifestError> {
         match map_get(node, name) {
             None => Ok(None),
@@ -1164,12 +1185,13 @@ fn object_kind(file: &str, node: &YNode) -> Result<Kind, ManifestError> {
             ));
         }
     };
+    if api_version == CRONJOB_V1BETA1 && kind == Kind::CronJob.kind() {
+        return Ok((Kind::CronJob, Some(api_pos)));
+    }
     match Kind::from_type(&api_version, &kind) {
-        Some(k @ (Kind::Job | Kind::Pod)) => Ok(k),
+        Some(k) if SERVED_KINDS.contains(&k) => Ok((k, None)),
         _ => {
-            let served_kind = [Kind::Job, Kind::Pod]
-                .into_iter()
-                .find(|k| k.kind() == kind);
+            let served_kind = SERVED_KINDS.into_iter().find(|k| k.kind() == kind);
             match served_kind {
                 Some(k) => Err(field_error(
                     file,
@@ -1194,8 +1216,12 @@ fn object_kind(file: &str, node: &YNode) -> Result<Kind, ManifestError> {
 }
 
 fn decode_object(file: &str, node: &YNode) -> Result<Manifest, ManifestError> {
-    let kind = object_kind(file, node)?;
-    let value = to_json(file, node)?;
+    let (kind, deprecated_at) = object_kind(file, node)?;
+    let mut value = to_json(file, node)?;
+    if deprecated_at.is_some() {
+        // The same schema under its current name: k8s-openapi's CronJob insists on it.
+        value["apiVersion"] = Value::from(Kind::CronJob.api_version());
+    }
     let mut index = PathIndex::default();
     build_index(node, "", &mut index);
 
@@ -1216,6 +1242,12 @@ fn decode_object(file: &str, node: &YNode) -> Result<Manifest, ManifestError> {
             let rt = serde_json::to_value(&job).unwrap_or(Value::Null);
             (Object::Job(Box::new(job)), rt)
         }
+        Kind::CronJob => {
+            let cj: CronJob =
+                serde_path_to_error::deserialize(value.clone()).map_err(type_error)?;
+            let rt = serde_json::to_value(&cj).unwrap_or(Value::Null);
+            (Object::CronJob(Box::new(cj)), rt)
+        }
         _ => {
             let pod: Pod = serde_path_to_error::deserialize(value.clone()).map_err(type_error)?;
             let rt = serde_json::to_value(&pod).unwrap_or(Value::Null);
@@ -1234,6 +1266,9 @@ fn decode_object(file: &str, node: &YNode) -> Result<Manifest, ManifestError> {
             (pos, format!("unknown field \"{p}\""))
         })
         .collect();
+    if let Some(pos) = deprecated_at {
+        notes.push((pos, CRONJOB_V1BETA1_WARNING.to_string()));
+    }
     let mut unsupported = Vec::new();
     let mut check = Check {
         kind,
@@ -1388,6 +1423,9 @@ pub const JOB_FIELDS: &[(&str, Support)] = &[
     ("apiVersion", Support::Yes),
     ("kind", Support::Yes),
     ("metadata", Support::Yes),
+    // A Job made by `create job --from=cronjob/X` names its CronJob as owner, so
+    // deleting the CronJob deletes it (the store files objects by controller uid).
+    ("metadata.ownerReferences", Support::Tree),
     ("status", Support::ServerSet),
     ("spec", Support::Yes),
     ("spec.parallelism", Support::Yes),
@@ -1464,6 +1502,47 @@ pub const JOB_FIELDS: &[(&str, Support)] = &[
     ("spec.template.spec", Support::Yes),
 ];
 
+/// Fields of a batch/v1 CronJob outside `metadata` and the job template's spec.
+///
+/// Every field of batch/v1 `CronJobSpec` (kubernetes/api `batch/v1/types.go`) is
+/// decided here, so none is ignored silently:
+///
+/// | field | decision |
+/// |---|---|
+/// | `schedule` | supported (validated as the API server does) |
+/// | `timeZone` | supported (IANA names from the tz database bundled into dockjob) |
+/// | `startingDeadlineSeconds` | supported |
+/// | `concurrencyPolicy` | supported (`Allow`, `Forbid`, `Replace`; other values fail validation as in Kubernetes) |
+/// | `suspend` | supported |
+/// | `jobTemplate` | supported: `metadata` labels and annotations; `spec` is a Job's spec, decided by [`JOB_FIELDS`] and [`POD_SPEC_FIELDS`] under `spec.jobTemplate.spec` |
+/// | `successfulJobsHistoryLimit` | supported |
+/// | `failedJobsHistoryLimit` | supported |
+pub const CRONJOB_FIELDS: &[(&str, Support)] = &[
+    ("apiVersion", Support::Yes),
+    ("kind", Support::Yes),
+    ("metadata", Support::Yes),
+    ("status", Support::ServerSet),
+    ("spec", Support::Yes),
+    ("spec.schedule", Support::Yes),
+    ("spec.timeZone", Support::Yes),
+    ("spec.startingDeadlineSeconds", Support::Yes),
+    ("spec.concurrencyPolicy", Support::Yes),
+    ("spec.suspend", Support::Yes),
+    ("spec.successfulJobsHistoryLimit", Support::Yes),
+    ("spec.failedJobsHistoryLimit", Support::Yes),
+    ("spec.jobTemplate", Support::Yes),
+    ("spec.jobTemplate.metadata", Support::Yes),
+    ("spec.jobTemplate.metadata.labels", Support::Tree),
+    ("spec.jobTemplate.metadata.annotations", Support::Tree),
+    (
+        "spec.jobTemplate.metadata.creationTimestamp",
+        Support::ServerSet,
+    ),
+];
+
+/// Where a CronJob holds its Job spec; beneath it, [`JOB_FIELDS`]' `spec` entries apply.
+const JOB_TEMPLATE_SPEC: &str = "spec.jobTemplate.spec";
+
 /// Fields of a v1 Pod outside `metadata` and the pod spec.
 pub const POD_FIELDS: &[(&str, Support)] = &[
     ("apiVersion", Support::Yes),
@@ -1530,6 +1609,18 @@ fn support_of(kind: Kind, norm: &str) -> Option<Support> {
     let find = |table: &[(&str, Support)], p: &str| {
         table.iter().find(|(path, _)| *path == p).map(|(_, s)| *s)
     };
+    if kind == Kind::CronJob {
+        if let Some(rest) = norm.strip_prefix(JOB_TEMPLATE_SPEC)
+            && (rest.is_empty() || rest.starts_with('.'))
+        {
+            // The Job spec's own decisions, at the Job's path.
+            return support_of(Kind::Job, &format!("spec{rest}"));
+        }
+        if let Some(rest) = norm.strip_prefix("metadata.") {
+            return find(METADATA_FIELDS, rest);
+        }
+        return find(CRONJOB_FIELDS, norm);
+    }
     let (object_table, pod_spec) = match kind {
         Kind::Job => (JOB_FIELDS, "spec.template.spec"),
         _ => (POD_FIELDS, "spec"),
@@ -2165,7 +2256,12 @@ spec:
             .expect_err("kind");
         assert_eq!(
             err.to_string(),
-            "job.yaml:2:1: kind: \"Deployment\" (apiVersion \"apps/v1\") is not served by dockjob; dockjob serves apiVersion \"batch/v1\" kind \"Job\" and apiVersion \"v1\" kind \"Pod\""
+            "job.yaml:2:1: kind: \"Deployment\" (apiVersion \"apps/v1\") is not served by dockjob; dockjob serves apiVersion \"batch/v1\" kind \"Job\", apiVersion \"batch/v1\" kind \"CronJob\" and apiVersion \"v1\" kind \"Pod\""
+        );
+        let err = decode("apiVersion: batch/v2alpha1\nkind: CronJob\n").expect_err("version");
+        assert_eq!(
+            err.to_string(),
+            "job.yaml:1:1: apiVersion: \"batch/v2alpha1\" does not serve kind \"CronJob\"; use apiVersion \"batch/v1\""
         );
         let err = decode("apiVersion: batch/v1beta1\nkind: Job\n").expect_err("version");
         assert_eq!(
@@ -2288,6 +2384,282 @@ spec:
             decode_manifests("big", &big),
             Err(ManifestError::TooLarge { .. })
         ));
+    }
+
+    /// Kubernetes Up & Running's CronJob, as the book (2nd edition) prints it.
+    const KUAR_CRONJOB: &str = "\
+apiVersion: batch/v1beta1
+kind: CronJob
+metadata:
+  name: example-cron
+spec:
+  # Run every fifth hour
+  schedule: \"0 */5 * * *\"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers:
+          - name: batch-job
+            image: my-batch-image
+          restartPolicy: OnFailure
+";
+
+    fn cronjob(m: &Manifest) -> &CronJob {
+        match &m.object {
+            Object::CronJob(c) => c,
+            other => panic!("not a cronjob: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_book_cronjob_v1beta1_is_read_as_batch_v1_with_the_deprecation_warning() {
+        let m = decode_manifests("cronjob.yaml", KUAR_CRONJOB.as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .remove(0);
+        assert_eq!(
+            m.warnings,
+            [
+                "cronjob.yaml:1:1: batch/v1beta1 CronJob is deprecated in v1.21+, unavailable in v1.25+; use batch/v1 CronJob"
+            ]
+        );
+        assert_eq!(m.object.kind(), Kind::CronJob);
+        assert_eq!(m.object.name(), Some("example-cron"));
+        let cj = cronjob(&m);
+        assert_eq!(cj.spec.schedule, "0 */5 * * *");
+        let pod = cj
+            .spec
+            .job_template
+            .spec
+            .as_ref()
+            .and_then(|s| s.template.spec.as_ref())
+            .expect("pod spec");
+        assert_eq!(pod.restart_policy.as_deref(), Some("OnFailure"));
+        assert_eq!(pod.containers[0].image.as_deref(), Some("my-batch-image"));
+        let v = m.object.to_value();
+        assert_eq!(v["apiVersion"], "batch/v1");
+        assert_eq!(v["kind"], "CronJob");
+        assert_eq!(m.locate("spec.schedule"), Some((7, 3)));
+        assert_eq!(
+            m.line_of("spec.jobTemplate.spec.template.spec.containers[0].image"),
+            14
+        );
+        // The same manifest as batch/v1: no warning.
+        let m = one(&KUAR_CRONJOB.replace("batch/v1beta1", "batch/v1"));
+        assert!(m.warnings.is_empty(), "{:?}", m.warnings);
+        assert_eq!(cronjob(&m).spec.schedule, "0 */5 * * *");
+    }
+
+    /// A CronJob setting every CronJobSpec field, at non-default values.
+    const EVERY_CRONJOB_FIELD: &str = "\
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: every
+  labels: {app: report}
+spec:
+  schedule: \"@hourly\"
+  timeZone: Europe/Berlin
+  startingDeadlineSeconds: 200
+  concurrencyPolicy: Forbid
+  suspend: true
+  successfulJobsHistoryLimit: 5
+  failedJobsHistoryLimit: 0
+  jobTemplate:
+    metadata:
+      labels: {run: nightly}
+      annotations: {owner: ops}
+    spec:
+      backoffLimit: 2
+      activeDeadlineSeconds: 60
+      ttlSecondsAfterFinished: 30
+      template:
+        metadata:
+          labels: {run: nightly}
+        spec:
+          restartPolicy: Never
+          containers:
+          - name: main
+            image: busybox
+            command: [sh, -c, date]
+";
+
+    #[test]
+    fn every_cronjob_field_decodes() {
+        let m = one(EVERY_CRONJOB_FIELD);
+        assert!(m.warnings.is_empty(), "{:?}", m.warnings);
+        let spec = &cronjob(&m).spec;
+        assert_eq!(spec.schedule, "@hourly");
+        assert_eq!(spec.time_zone.as_deref(), Some("Europe/Berlin"));
+        assert_eq!(spec.starting_deadline_seconds, Some(200));
+        assert_eq!(spec.concurrency_policy.as_deref(), Some("Forbid"));
+        assert_eq!(spec.suspend, Some(true));
+        assert_eq!(spec.successful_jobs_history_limit, Some(5));
+        assert_eq!(spec.failed_jobs_history_limit, Some(0));
+        let meta = spec.job_template.metadata.as_ref().expect("template meta");
+        assert_eq!(meta.labels.as_ref().expect("labels")["run"], "nightly");
+        assert_eq!(
+            meta.annotations.as_ref().expect("annotations")["owner"],
+            "ops"
+        );
+        let job = spec.job_template.spec.as_ref().expect("job spec");
+        assert_eq!(job.backoff_limit, Some(2));
+        assert_eq!(job.active_deadline_seconds, Some(60));
+        assert_eq!(job.ttl_seconds_after_finished, Some(30));
+    }
+
+    #[test]
+    fn every_cronjob_spec_field_has_a_decision() {
+        let spec = serde_json::json!({
+            "concurrencyPolicy": "x", "failedJobsHistoryLimit": 1, "jobTemplate": {},
+            "schedule": "x", "startingDeadlineSeconds": 1, "successfulJobsHistoryLimit": 1,
+            "suspend": true, "timeZone": "x",
+        });
+        let typed: k8s_openapi::api::batch::v1::CronJobSpec =
+            serde_json::from_value(spec).expect("spec");
+        let round = serde_json::to_value(&typed).expect("json");
+        let fields = round.as_object().expect("object");
+        assert_eq!(
+            fields.len(),
+            8,
+            "a CronJobSpec field was added: decide it in CRONJOB_FIELDS"
+        );
+        for key in fields.keys() {
+            assert!(
+                support_of(Kind::CronJob, &format!("spec.{key}")).is_some(),
+                "spec.{key} has no decision"
+            );
+        }
+        // The job template's spec is a Job's spec, with the Job's decisions.
+        for (path, _) in JOB_FIELDS.iter().filter(|(p, _)| p.starts_with("spec.")) {
+            let under = format!("spec.jobTemplate.{path}");
+            assert!(
+                support_of(Kind::CronJob, &under).is_some(),
+                "{under} has no decision"
+            );
+        }
+        assert!(
+            support_of(
+                Kind::CronJob,
+                "spec.jobTemplate.spec.template.spec.containers[].image"
+            )
+            .is_some()
+        );
+        assert!(support_of(Kind::CronJob, "spec.jobTemplate.specx").is_none());
+    }
+
+    #[test]
+    fn job_template_fields_are_refused_or_warned_by_their_full_path() {
+        let text = EVERY_CRONJOB_FIELD.replace(
+            "          restartPolicy: Never\n",
+            "          restartPolicy: Never\n          nodeName: n1\n",
+        );
+        let err = decode(&text).expect_err("nodeName");
+        assert_eq!(
+            err.to_string(),
+            "job.yaml:27:11: spec.jobTemplate.spec.template.spec.nodeName: not supported by dockjob yet"
+        );
+        let text = EVERY_CRONJOB_FIELD.replace(
+            "      annotations: {owner: ops}\n",
+            "      annotations: {owner: ops}\n      name: fixed\n",
+        );
+        let err = decode(&text).expect_err("template name");
+        assert_eq!(
+            err.to_string(),
+            "job.yaml:18:7: spec.jobTemplate.metadata.name: not supported by dockjob yet"
+        );
+        let text = EVERY_CRONJOB_FIELD.replace(
+            "      backoffLimit: 2\n",
+            "      backoffLimit: 2\n      scheduling: {x: 1}\n      managedBy: other.io/controller\n",
+        );
+        let err = decode(&text).expect_err("job spec refusals");
+        let msg = err.to_string();
+        assert!(
+            msg.contains(
+                "job.yaml:20:7: spec.jobTemplate.spec.scheduling: refused: workload-aware"
+            ),
+            "{msg}"
+        );
+        assert!(
+            msg.contains(
+                "job.yaml:21:7: spec.jobTemplate.spec.managedBy: \"other.io/controller\" is refused"
+            ),
+            "{msg}"
+        );
+        let text = EVERY_CRONJOB_FIELD
+            .replace(
+                "      backoffLimit: 2\n",
+                "      backoffLimit: 2\n      backofLimit: 3\n",
+            )
+            .replace(
+                "  suspend: true\n",
+                "  suspend: true\n  concurency: Allow\n",
+            );
+        let m = one(&text);
+        assert_eq!(
+            m.warnings,
+            [
+                "job.yaml:12:3: unknown field \"spec.concurency\"",
+                "job.yaml:21:7: unknown field \"spec.jobTemplate.spec.backofLimit\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn kubectl_get_yaml_of_a_cronjob_is_accepted() {
+        let text = "\
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: c
+  uid: 5c2f
+  resourceVersion: \"7\"
+  generation: 1
+spec:
+  concurrencyPolicy: Allow
+  failedJobsHistoryLimit: 1
+  successfulJobsHistoryLimit: 3
+  suspend: false
+  schedule: \"*/1 * * * *\"
+  jobTemplate:
+    metadata:
+      creationTimestamp: null
+    spec:
+      template:
+        metadata:
+          creationTimestamp: null
+        spec:
+          containers:
+          - image: busybox
+            imagePullPolicy: IfNotPresent
+            name: c
+            resources: {}
+            terminationMessagePath: /dev/termination-log
+            terminationMessagePolicy: File
+          dnsPolicy: ClusterFirst
+          restartPolicy: OnFailure
+          schedulerName: default-scheduler
+          securityContext: {}
+          terminationGracePeriodSeconds: 30
+status:
+  active:
+  - apiVersion: batch/v1
+    kind: Job
+    name: c-29000000
+    namespace: default
+    uid: 1a2b
+  lastScheduleTime: \"2025-03-01T10:00:00Z\"
+  lastSuccessfulTime: \"2025-03-01T09:00:10Z\"
+";
+        let m = one(text);
+        assert!(m.warnings.is_empty(), "{:?}", m.warnings);
+        let list = format!(
+            "apiVersion: batch/v1\nkind: CronJobList\nitems:\n- {}",
+            KUAR_CRONJOB.replace('\n', "\n  ")
+        );
+        let ms = decode(&list).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ms.len(), 1);
+        assert_eq!(ms[0].warnings.len(), 1, "{:?}", ms[0].warnings);
     }
 
     #[test]

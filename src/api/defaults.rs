@@ -1,14 +1,16 @@
 //! Kubernetes' defaulting: the values the API server fills in when an object is
 //! created, so the engine stores and prints (`get -o yaml`) what a cluster would.
-//! Sources: pkg/apis/batch/v1/defaults.go, pkg/apis/core/v1/defaults.go and the Job
-//! registry strategy's selector generation (pkg/registry/batch/job/strategy.go).
+//! Sources: pkg/apis/batch/v1/defaults.go (and the defaulter-gen'd
+//! zz_generated.defaults.go that decides which defaults reach nested types),
+//! pkg/apis/core/v1/defaults.go and the Job registry strategy's selector generation
+//! (pkg/registry/batch/job/strategy.go).
 //!
 //! Pure and idempotent: applying a default twice changes nothing. Must not validate
 //! (validate.rs) or reject anything.
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::batch::v1::{Job, JobSpec};
+use k8s_openapi::api::batch::v1::{CronJob, Job, JobSpec};
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::api::core::v1::{
     Container, PodSecurityContext, PodSpec, PodTemplateSpec, ResourceRequirements,
@@ -25,6 +27,54 @@ pub const DEFAULT_SCHEDULER_NAME: &str = "default-scheduler";
 pub const TERMINATION_MESSAGE_PATH: &str = "/dev/termination-log";
 /// The Job `backoffLimit` when unset (and no `backoffLimitPerIndex`).
 pub const DEFAULT_BACKOFF_LIMIT: i32 = 6;
+
+/// `SetDefaults_CronJob`'s `successfulJobsHistoryLimit`.
+pub const DEFAULT_SUCCESSFUL_JOBS_HISTORY_LIMIT: i32 = 3;
+/// `SetDefaults_CronJob`'s `failedJobsHistoryLimit`.
+pub const DEFAULT_FAILED_JOBS_HISTORY_LIMIT: i32 = 1;
+
+/// `SetObjectDefaults_CronJob`: `SetDefaults_CronJob` (`concurrencyPolicy` Allow,
+/// `suspend` false, history limits 3 and 1), then what reaches the job template:
+/// `podFailurePolicy` pattern statuses and the pod template's defaults.
+///
+/// Not [`default_job`]: defaulter-gen calls `SetDefaults_Job` for Job objects only, so
+/// a cluster stores `jobTemplate.spec` without `completions`, `parallelism`,
+/// `backoffLimit`, `completionMode`... Those are filled in when the CronJob controller
+/// creates each Job (and the API server defaults it as any Job). `startingDeadlineSeconds`
+/// and `timeZone` have no default.
+pub fn default_cronjob(cj: &mut CronJob) {
+    let spec = &mut cj.spec;
+    if spec.concurrency_policy.as_deref().is_none_or(str::is_empty) {
+        spec.concurrency_policy = Some("Allow".to_string());
+    }
+    if spec.suspend.is_none() {
+        spec.suspend = Some(false);
+    }
+    if spec.successful_jobs_history_limit.is_none() {
+        spec.successful_jobs_history_limit = Some(DEFAULT_SUCCESSFUL_JOBS_HISTORY_LIMIT);
+    }
+    if spec.failed_jobs_history_limit.is_none() {
+        spec.failed_jobs_history_limit = Some(DEFAULT_FAILED_JOBS_HISTORY_LIMIT);
+    }
+    // JobTemplateSpec.Spec is a value in Kubernetes: it is always there to default.
+    let job_spec = spec.job_template.spec.get_or_insert_with(JobSpec::default);
+    default_pod_failure_policy(job_spec);
+    default_pod_template(&mut job_spec.template);
+}
+
+/// `SetDefaults_PodFailurePolicyOnPodConditionsPattern`: a pattern without `status`
+/// matches `True`.
+fn default_pod_failure_policy(spec: &mut JobSpec) {
+    if let Some(policy) = spec.pod_failure_policy.as_mut() {
+        for rule in &mut policy.rules {
+            for pattern in rule.on_pod_conditions.iter_mut().flatten() {
+                if pattern.status.as_deref().is_none_or(str::is_empty) {
+                    pattern.status = Some("True".to_string());
+                }
+            }
+        }
+    }
+}
 
 /// `SetDefaults_Job` (with `SetDefaults_PodFailurePolicyOnPodConditionsPattern`)
 /// plus the pod template defaults. `managedBy`, `activeDeadlineSeconds`,
@@ -65,15 +115,7 @@ pub fn default_job(job: &mut Job) {
     if spec.suspend.is_none() {
         spec.suspend = Some(false);
     }
-    if let Some(policy) = spec.pod_failure_policy.as_mut() {
-        for rule in &mut policy.rules {
-            for pattern in rule.on_pod_conditions.iter_mut().flatten() {
-                if pattern.status.as_deref().is_none_or(str::is_empty) {
-                    pattern.status = Some("True".to_string());
-                }
-            }
-        }
-    }
+    default_pod_failure_policy(spec);
     if spec.pod_replacement_policy.is_none() {
         spec.pod_replacement_policy = Some(if spec.pod_failure_policy.is_some() {
             "Failed".to_string()
@@ -269,6 +311,104 @@ mod tests {
 
     fn template() -> serde_json::Value {
         json!({"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}})
+    }
+
+    fn cronjob(spec: serde_json::Value) -> CronJob {
+        serde_json::from_value(json!({
+            "apiVersion": "batch/v1", "kind": "CronJob",
+            "metadata": {"name": "hello"},
+            "spec": spec,
+        }))
+        .expect("cronjob")
+    }
+
+    #[test]
+    fn cronjob_defaults_match_kubernetes() {
+        let mut cj = cronjob(json!({
+            "schedule": "*/1 * * * *",
+            "jobTemplate": {"spec": {"template": {"spec": {
+                "restartPolicy": "OnFailure",
+                "containers": [{"name": "c", "image": "busybox"}]}}}},
+        }));
+        default_cronjob(&mut cj);
+        let s = &cj.spec;
+        assert_eq!(s.concurrency_policy.as_deref(), Some("Allow"));
+        assert_eq!(s.suspend, Some(false));
+        assert_eq!(s.successful_jobs_history_limit, Some(3));
+        assert_eq!(s.failed_jobs_history_limit, Some(1));
+        assert_eq!(s.starting_deadline_seconds, None);
+        assert_eq!(s.time_zone, None);
+        let job_spec = s.job_template.spec.as_ref().expect("job spec");
+        // SetDefaults_Job is not applied to a template: a cluster stores none of these.
+        assert_eq!(job_spec.completions, None);
+        assert_eq!(job_spec.parallelism, None);
+        assert_eq!(job_spec.backoff_limit, None);
+        assert_eq!(job_spec.completion_mode, None);
+        assert_eq!(job_spec.suspend, None);
+        assert_eq!(job_spec.manual_selector, None);
+        assert_eq!(job_spec.pod_replacement_policy, None);
+        // The pod template's defaults are.
+        let pod = job_spec.template.spec.as_ref().expect("pod");
+        assert_eq!(pod.restart_policy.as_deref(), Some("OnFailure"));
+        assert_eq!(pod.dns_policy.as_deref(), Some("ClusterFirst"));
+        assert_eq!(pod.scheduler_name.as_deref(), Some(DEFAULT_SCHEDULER_NAME));
+        assert_eq!(
+            pod.termination_grace_period_seconds,
+            Some(DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS)
+        );
+        assert_eq!(
+            pod.containers[0].termination_message_path.as_deref(),
+            Some(TERMINATION_MESSAGE_PATH)
+        );
+        assert_eq!(
+            pod.containers[0].image_pull_policy.as_deref(),
+            Some("Always")
+        );
+        let once = cj.clone();
+        default_cronjob(&mut cj);
+        assert_eq!(cj, once, "defaulting twice changes nothing");
+    }
+
+    #[test]
+    fn cronjob_values_that_are_set_stay() {
+        let mut cj = cronjob(json!({
+            "schedule": "@daily",
+            "concurrencyPolicy": "Forbid",
+            "suspend": true,
+            "successfulJobsHistoryLimit": 0,
+            "failedJobsHistoryLimit": 5,
+            "jobTemplate": {"spec": {
+                "backoffLimit": 2,
+                "podFailurePolicy": {"rules": [
+                    {"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget"}]}]},
+                "template": template()}},
+        }));
+        default_cronjob(&mut cj);
+        let s = &cj.spec;
+        assert_eq!(s.concurrency_policy.as_deref(), Some("Forbid"));
+        assert_eq!(s.suspend, Some(true));
+        assert_eq!(s.successful_jobs_history_limit, Some(0));
+        assert_eq!(s.failed_jobs_history_limit, Some(5));
+        let job_spec = s.job_template.spec.as_ref().expect("job spec");
+        assert_eq!(job_spec.backoff_limit, Some(2));
+        let rules = &job_spec.pod_failure_policy.as_ref().expect("policy").rules;
+        let patterns = rules[0].on_pod_conditions.as_ref().expect("patterns");
+        assert_eq!(patterns[0].status.as_deref(), Some("True"));
+
+        // An empty concurrencyPolicy is unset; a template without spec gets one, with
+        // the pod defaults (validation then asks for containers, as Kubernetes does).
+        let mut cj =
+            cronjob(json!({"schedule": "@daily", "concurrencyPolicy": "", "jobTemplate": {}}));
+        default_cronjob(&mut cj);
+        assert_eq!(cj.spec.concurrency_policy.as_deref(), Some("Allow"));
+        let pod = cj
+            .spec
+            .job_template
+            .spec
+            .as_ref()
+            .and_then(|s| s.template.spec.as_ref())
+            .expect("pod spec");
+        assert_eq!(pod.restart_policy.as_deref(), Some("Always"));
     }
 
     #[test]

@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use k8s_openapi::api::batch::v1::{
-    Job, JobSpec, PodFailurePolicyOnExitCodesRequirement, PodFailurePolicyOnPodConditionsPattern,
-    PodFailurePolicyRule, SuccessPolicy, SuccessPolicyRule,
+    CronJob, CronJobSpec, Job, JobSpec, JobTemplateSpec, PodFailurePolicyOnExitCodesRequirement,
+    PodFailurePolicyOnPodConditionsPattern, PodFailurePolicyRule, SuccessPolicy, SuccessPolicyRule,
 };
 use k8s_openapi::api::core::v1::{
     Affinity, Container, Pod, PodSpec, PodTemplateSpec, ResourceRequirements,
@@ -22,10 +22,11 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use super::kinds::Kind;
 use super::labels;
 use super::names::{
-    max_len_error, validate_dns1123_label, validate_label_key, validate_label_value,
-    validate_object_name,
+    MAX_GENERATED_NAME_LENGTH, RANDOM_LENGTH, max_len_error, validate_dns1123_label,
+    validate_label_key, validate_label_value, validate_object_name,
 };
 use super::selector::Selector;
+use crate::controller::schedule;
 
 /// apimachinery `isNegativeErrorMsg`.
 const NEGATIVE_MSG: &str = "must be greater than or equal to 0";
@@ -1502,6 +1503,23 @@ pub fn validate_job(job: &Job) -> Vec<FieldError> {
     errs
 }
 
+/// `ValidateObjectMetaUpdate`'s identity rules: name, namespace and uid stay.
+fn validate_object_meta_update(old: &ObjectMeta, new: &ObjectMeta, errs: &mut Vec<FieldError>) {
+    let fields = [
+        ("metadata.name", &old.name, &new.name),
+        ("metadata.namespace", &old.namespace, &new.namespace),
+        ("metadata.uid", &old.uid, &new.uid),
+    ];
+    for (path, old, new) in fields {
+        if old.as_deref().unwrap_or("") != new.as_deref().unwrap_or("") {
+            errs.push(FieldError::immutable(
+                path,
+                new.as_deref().unwrap_or("").into(),
+            ));
+        }
+    }
+}
+
 /// The old template with what Kubernetes lets change in a suspended Job that never
 /// started (`AllowMutableSchedulingDirectives`) taken from the new one: template
 /// labels and annotations, node selector, tolerations, scheduling gates and node
@@ -1558,33 +1576,7 @@ fn template_with_mutable_directives(
 ///   `podReplacementPolicy`) may change, within [`validate_job`]'s rules.
 pub fn validate_job_update(old: &Job, new: &Job) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    let meta_immutable =
-        |path: &str, old: &Option<String>, new: &Option<String>, errs: &mut Vec<FieldError>| {
-            if old.as_deref().unwrap_or("") != new.as_deref().unwrap_or("") {
-                errs.push(FieldError::immutable(
-                    path,
-                    new.as_deref().unwrap_or("").into(),
-                ));
-            }
-        };
-    meta_immutable(
-        "metadata.name",
-        &old.metadata.name,
-        &new.metadata.name,
-        &mut errs,
-    );
-    meta_immutable(
-        "metadata.namespace",
-        &old.metadata.namespace,
-        &new.metadata.namespace,
-        &mut errs,
-    );
-    meta_immutable(
-        "metadata.uid",
-        &old.metadata.uid,
-        &new.metadata.uid,
-        &mut errs,
-    );
+    validate_object_meta_update(&old.metadata, &new.metadata, &mut errs);
 
     let default_spec = JobSpec::default();
     let o = old.spec.as_ref().unwrap_or(&default_spec);
@@ -1662,6 +1654,143 @@ pub fn validate_job_update(old: &Job, new: &Job) -> Vec<FieldError> {
         let v = n.success_policy.as_ref().map_or(BadValue::Null, json_value);
         errs.push(FieldError::immutable("spec.successPolicy", v));
     }
+    errs
+}
+
+// ---------------------------------------------------------------------------------
+// CronJobs.
+
+/// `DNS1035LabelMaxLength - 11`: the CronJob controller names each Job
+/// `<cronjob>-<scheduled minutes>` (an 11-character suffix), and a Job name must fit a
+/// 63-character label.
+pub const CRONJOB_NAME_MAX_LENGTH: usize = 63 - 11;
+
+/// `validateConcurrencyPolicy`'s values, in Kubernetes' order.
+const CONCURRENCY_POLICIES: &[&str] = &["Allow", "Forbid", "Replace"];
+
+/// Kubernetes' path of a CronJob's Job spec.
+const JOB_TEMPLATE_SPEC_PATH: &str = "spec.jobTemplate.spec";
+
+/// Errors of a Job spec validated at `spec`, moved to `spec.jobTemplate.spec`.
+fn rerooted_under_job_template(errs: Vec<FieldError>) -> impl Iterator<Item = FieldError> {
+    errs.into_iter().map(|mut e| {
+        if let Some(rest) = e.path.strip_prefix("spec")
+            && (rest.is_empty() || rest.starts_with(['.', '[']))
+        {
+            e.path = format!("{JOB_TEMPLATE_SPEC_PATH}{rest}");
+        }
+        e
+    })
+}
+
+/// `ValidateJobTemplateSpec`: the template's spec is validated as a Job's spec
+/// (`validateJobSpec`: restart policy, pod template, counts, policies), and its
+/// selector must be left to the controller. Kubernetes does not validate
+/// `jobTemplate.metadata` here.
+fn validate_job_template_spec(template: &JobTemplateSpec, errs: &mut Vec<FieldError>) {
+    let default_spec = JobSpec::default();
+    let spec = template.spec.as_ref().unwrap_or(&default_spec);
+    let mut spec_errs = Vec::new();
+    validate_job_spec_fields(spec, &mut spec_errs);
+    errs.extend(rerooted_under_job_template(spec_errs));
+    if let Some(selector) = &spec.selector {
+        errs.push(FieldError::invalid(
+            format!("{JOB_TEMPLATE_SPEC_PATH}.selector"),
+            BadValue::Raw(go_label_selector(selector)),
+            "`selector` will be auto-generated",
+        ));
+    }
+    if spec.manual_selector == Some(true) {
+        errs.push(FieldError::not_supported(
+            format!("{JOB_TEMPLATE_SPEC_PATH}.manualSelector"),
+            BadValue::Bool(true),
+            &["nil", "false"],
+        ));
+    }
+}
+
+/// `validateCronJobSpec`, in Kubernetes' order: schedule, startingDeadlineSeconds,
+/// timeZone (on create, and on an update that changes it), concurrencyPolicy, the job
+/// template, the history limits. `old` is the stored spec on an update: a schedule
+/// that already had `TZ=` may keep it.
+fn validate_cronjob_spec(
+    spec: &CronJobSpec,
+    old: Option<&CronJobSpec>,
+    errs: &mut Vec<FieldError>,
+) {
+    errs.extend(schedule::validate_schedule(
+        &spec.schedule,
+        old.map(|o| o.schedule.as_str()),
+        spec.time_zone.as_deref(),
+        "spec.schedule",
+    ));
+    if let Some(d) = spec.starting_deadline_seconds {
+        nonnegative(d, "spec.startingDeadlineSeconds", errs);
+    }
+    if old.is_none_or(|o| o.time_zone != spec.time_zone) {
+        errs.extend(schedule::validate_time_zone(
+            spec.time_zone.as_deref(),
+            "spec.timeZone",
+        ));
+    }
+    match spec.concurrency_policy.as_deref().unwrap_or("") {
+        "" => errs.push(FieldError::required("spec.concurrencyPolicy", "")),
+        p if CONCURRENCY_POLICIES.contains(&p) => {}
+        other => errs.push(FieldError::not_supported(
+            "spec.concurrencyPolicy",
+            other.into(),
+            CONCURRENCY_POLICIES,
+        )),
+    }
+    validate_job_template_spec(&spec.job_template, errs);
+    if let Some(limit) = spec.successful_jobs_history_limit {
+        nonnegative(i64::from(limit), "spec.successfulJobsHistoryLimit", errs);
+    }
+    if let Some(limit) = spec.failed_jobs_history_limit {
+        nonnegative(i64::from(limit), "spec.failedJobsHistoryLimit", errs);
+    }
+}
+
+/// Kubernetes' validation of a new CronJob (`ValidateCronJobCreate`), run after
+/// `default_cronjob`: metadata (a DNS-subdomain name of at most
+/// [`CRONJOB_NAME_MAX_LENGTH`] characters), then the spec.
+///
+/// A name still to be generated from `generateName` is measured as it will be
+/// (the prefix cut to 58 characters, plus 5), and shown as the prefix.
+pub fn validate_cronjob(cj: &CronJob) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    validate_object_meta(&cj.metadata, &mut errs);
+    validate_cronjob_spec(&cj.spec, None, &mut errs);
+    let name = cj.metadata.name.as_deref().unwrap_or("");
+    let generate = cj.metadata.generate_name.as_deref().unwrap_or("");
+    let (shown, length) = if !name.is_empty() {
+        (name, name.len())
+    } else {
+        (
+            generate,
+            generate.len().min(MAX_GENERATED_NAME_LENGTH) + RANDOM_LENGTH,
+        )
+    };
+    if !shown.is_empty() && length > CRONJOB_NAME_MAX_LENGTH {
+        errs.push(FieldError::invalid(
+            "metadata.name",
+            shown.into(),
+            format!("must be no more than {CRONJOB_NAME_MAX_LENGTH} characters"),
+        ));
+    }
+    errs
+}
+
+/// Kubernetes' validation of a CronJob update (`ValidateCronJobUpdate`), complete: the
+/// caller runs this instead of [`validate_cronjob`]. Name, namespace and uid stay;
+/// every spec field may change, within the spec's rules, with two update-only
+/// allowances: the name's 52-character limit is not applied (older CronJobs may be
+/// longer), and `timeZone` is checked only when it changes.
+pub fn validate_cronjob_update(old: &CronJob, new: &CronJob) -> Vec<FieldError> {
+    let mut errs = Vec::new();
+    validate_object_meta_update(&old.metadata, &new.metadata, &mut errs);
+    validate_object_meta(&new.metadata, &mut errs);
+    validate_cronjob_spec(&new.spec, Some(&old.spec), &mut errs);
     errs
 }
 
@@ -2518,5 +2647,354 @@ mod tests {
         for (q, want) in cases {
             assert_eq!(quantity_nanos(q), want, "{q}");
         }
+    }
+}
+
+#[cfg(test)]
+mod cronjob_tests {
+    use super::*;
+    use crate::api::defaults::default_cronjob;
+    use serde_json::json;
+
+    /// manifests/cronjob.yaml, defaulted as the API server does.
+    fn book(edit: impl FnOnce(&mut serde_json::Value)) -> CronJob {
+        let mut v = json!({
+            "apiVersion": "batch/v1", "kind": "CronJob",
+            "metadata": {"name": "example-cron", "namespace": "default"},
+            "spec": {
+                "schedule": "0 */5 * * *",
+                "jobTemplate": {"spec": {"template": {"spec": {
+                    "containers": [{"name": "batch-job", "image": "dockjob/kuard-amd64:1",
+                        "imagePullPolicy": "IfNotPresent",
+                        "args": ["--keygen-enable", "--keygen-exit-on-complete", "--keygen-num-to-gen=10"]}],
+                    "restartPolicy": "OnFailure"}}}}}
+        });
+        edit(&mut v);
+        let mut cj: CronJob = serde_json::from_value(v).expect("cronjob");
+        default_cronjob(&mut cj);
+        cj
+    }
+
+    fn messages(errs: &[FieldError]) -> Vec<String> {
+        errs.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn the_book_cronjob_is_valid() {
+        assert_eq!(
+            messages(&validate_cronjob(&book(|_| {}))),
+            Vec::<String>::new()
+        );
+        let every = book(|v| {
+            let s = &mut v["spec"];
+            s["timeZone"] = json!("America/New_York");
+            s["startingDeadlineSeconds"] = json!(0);
+            s["concurrencyPolicy"] = json!("Replace");
+            s["suspend"] = json!(true);
+            s["successfulJobsHistoryLimit"] = json!(0);
+            s["failedJobsHistoryLimit"] = json!(0);
+            s["schedule"] = json!("@weekly");
+            s["jobTemplate"]["metadata"] = json!({"labels": {"a": "b"}});
+            s["jobTemplate"]["spec"]["manualSelector"] = json!(false);
+            s["jobTemplate"]["spec"]["completions"] = json!(3);
+            s["jobTemplate"]["spec"]["completionMode"] = json!("Indexed");
+        });
+        assert_eq!(messages(&validate_cronjob(&every)), Vec::<String>::new());
+        assert_eq!(
+            messages(&validate_cronjob(&book(
+                |v| v["metadata"]["name"] = json!("a".repeat(52))
+            ))),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn each_kubernetes_message() {
+        type Edit = fn(&mut serde_json::Value);
+        let long = "a".repeat(53);
+        let cases: Vec<(Edit, Vec<String>)> = vec![
+            (
+                |v| v["metadata"]["name"] = json!("a".repeat(53)),
+                vec![format!(
+                    "metadata.name: Invalid value: \"{long}\": must be no more than 52 characters"
+                )],
+            ),
+            (
+                |v| v["spec"]["schedule"] = json!(""),
+                vec!["spec.schedule: Required value".into()],
+            ),
+            (
+                |v| v["spec"]["schedule"] = json!("61 * * * *"),
+                vec![
+                    "spec.schedule: Invalid value: \"61 * * * *\": end of range (61) above maximum (59): 61"
+                        .into(),
+                ],
+            ),
+            (
+                |v| v["spec"]["schedule"] = json!("0 */5 * *"),
+                vec![
+                    "spec.schedule: Invalid value: \"0 */5 * *\": expected exactly 5 fields, found 4: [0 */5 * *]"
+                        .into(),
+                ],
+            ),
+            (
+                |v| v["spec"]["schedule"] = json!("TZ=UTC 0 * * * *"),
+                vec![
+                    "spec.schedule: Invalid value: \"TZ=UTC 0 * * * *\": cannot use TZ or CRON_TZ in schedule, use timeZone field instead"
+                        .into(),
+                ],
+            ),
+            (
+                |v| v["spec"]["schedule"] = json!("CRON_TZ=Europe/Paris @daily"),
+                vec![
+                    "spec.schedule: Invalid value: \"CRON_TZ=Europe/Paris @daily\": cannot use TZ or CRON_TZ in schedule, use timeZone field instead"
+                        .into(),
+                ],
+            ),
+            (
+                |v| v["spec"]["timeZone"] = json!("X"),
+                vec!["spec.timeZone: Invalid value: \"X\": unknown time zone X".into()],
+            ),
+            (
+                |v| v["spec"]["timeZone"] = json!("Mars/Olympus_Mons"),
+                vec![
+                    "spec.timeZone: Invalid value: \"Mars/Olympus_Mons\": unknown time zone Mars/Olympus_Mons"
+                        .into(),
+                ],
+            ),
+            (
+                |v| v["spec"]["timeZone"] = json!(" UTC"),
+                vec!["spec.timeZone: Invalid value: \" UTC\": unknown time zone  UTC".into()],
+            ),
+            (
+                |v| v["spec"]["timeZone"] = json!("../etc/passwd"),
+                vec![
+                    "spec.timeZone: Invalid value: \"../etc/passwd\": unknown time zone ../etc/passwd"
+                        .into(),
+                ],
+            ),
+            (
+                |v| v["spec"]["timeZone"] = json!(""),
+                vec![
+                    "spec.timeZone: Invalid value: \"\": timeZone must be nil or non-empty string"
+                        .into(),
+                ],
+            ),
+            (
+                |v| v["spec"]["timeZone"] = json!("Local"),
+                vec![
+                    "spec.timeZone: Invalid value: \"Local\": timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones"
+                        .into(),
+                ],
+            ),
+            (
+                |v| v["spec"]["startingDeadlineSeconds"] = json!(-1),
+                vec![
+                    "spec.startingDeadlineSeconds: Invalid value: -1: must be greater than or equal to 0"
+                        .into(),
+                ],
+            ),
+            (
+                |v| v["spec"]["concurrencyPolicy"] = json!("Sometimes"),
+                vec![
+                    "spec.concurrencyPolicy: Unsupported value: \"Sometimes\": supported values: \"Allow\", \"Forbid\", \"Replace\""
+                        .into(),
+                ],
+            ),
+            (
+                |v| v["spec"]["successfulJobsHistoryLimit"] = json!(-1),
+                vec![
+                    "spec.successfulJobsHistoryLimit: Invalid value: -1: must be greater than or equal to 0"
+                        .into(),
+                ],
+            ),
+            (
+                |v| v["spec"]["failedJobsHistoryLimit"] = json!(-2),
+                vec![
+                    "spec.failedJobsHistoryLimit: Invalid value: -2: must be greater than or equal to 0"
+                        .into(),
+                ],
+            ),
+            (
+                |v| v["spec"]["jobTemplate"]["spec"]["template"]["spec"]["restartPolicy"] = json!(null),
+                vec![
+                    "spec.jobTemplate.spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\""
+                        .into(),
+                ],
+            ),
+            (
+                |v| v["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"] = json!([]),
+                vec!["spec.jobTemplate.spec.template.spec.containers: Required value".into()],
+            ),
+            (
+                |v| v["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["image"] = json!(null),
+                vec!["spec.jobTemplate.spec.template.spec.containers[0].image: Required value".into()],
+            ),
+            (
+                |v| v["spec"]["jobTemplate"]["spec"]["template"]["metadata"] = json!({"labels": {"a": "-x"}}),
+                vec![
+                    "spec.jobTemplate.spec.template.labels: Invalid value: \"-x\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
+                        .into(),
+                ],
+            ),
+            (
+                |v| v["spec"]["jobTemplate"]["spec"]["parallelism"] = json!(-1),
+                vec![
+                    "spec.jobTemplate.spec.parallelism: Invalid value: -1: must be greater than or equal to 0"
+                        .into(),
+                ],
+            ),
+            (
+                |v| v["spec"]["jobTemplate"]["spec"]["completionMode"] = json!("Indexed"),
+                vec!["spec.jobTemplate.spec.completions: Required value: when completion mode is Indexed".into()],
+            ),
+            (
+                |v| v["spec"]["jobTemplate"]["spec"]["selector"] = json!({"matchLabels": {"a": "b"}}),
+                vec![
+                    "spec.jobTemplate.spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{\"a\":\"b\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: `selector` will be auto-generated"
+                        .into(),
+                ],
+            ),
+            (
+                |v| v["spec"]["jobTemplate"]["spec"]["manualSelector"] = json!(true),
+                vec![
+                    "spec.jobTemplate.spec.manualSelector: Unsupported value: true: supported values: \"nil\", \"false\""
+                        .into(),
+                ],
+            ),
+        ];
+        for (edit, want) in cases {
+            let cj = book(edit);
+            assert_eq!(messages(&validate_cronjob(&cj)), want);
+        }
+    }
+
+    #[test]
+    fn errors_come_in_kubernetes_order_with_the_invalid_message() {
+        let cj = book(|v| {
+            let s = &mut v["spec"];
+            s["failedJobsHistoryLimit"] = json!(-1);
+            s["jobTemplate"]["spec"]["backoffLimit"] = json!(-1);
+            s["concurrencyPolicy"] = json!("Never");
+            s["timeZone"] = json!("Nowhere");
+            s["startingDeadlineSeconds"] = json!(-5);
+            s["schedule"] = json!("* * * * * *");
+        });
+        let errs = validate_cronjob(&cj);
+        let paths: Vec<&str> = errs.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "spec.schedule",
+                "spec.startingDeadlineSeconds",
+                "spec.timeZone",
+                "spec.concurrencyPolicy",
+                "spec.jobTemplate.spec.backoffLimit",
+                "spec.failedJobsHistoryLimit",
+            ]
+        );
+        let one = book(|v| v["spec"]["concurrencyPolicy"] = json!("Never"));
+        assert_eq!(
+            invalid_message(Kind::CronJob, "example-cron", &validate_cronjob(&one)),
+            "CronJob.batch \"example-cron\" is invalid: spec.concurrencyPolicy: Unsupported value: \"Never\": supported values: \"Allow\", \"Forbid\", \"Replace\""
+        );
+    }
+
+    #[test]
+    fn names() {
+        let bad = book(|v| v["metadata"]["name"] = json!("Example_Cron"));
+        let msgs = messages(&validate_cronjob(&bad));
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        assert!(
+            msgs[0].starts_with(
+                "metadata.name: Invalid value: \"Example_Cron\": a lowercase RFC 1123 subdomain"
+            ),
+            "{msgs:?}"
+        );
+        // A generated name is measured as it will be: prefix + 5 characters.
+        let generated = |prefix: &str| {
+            let prefix = prefix.to_string();
+            book(move |v| {
+                v["metadata"]["name"] = json!(null);
+                v["metadata"]["generateName"] = json!(prefix);
+            })
+        };
+        assert!(validate_cronjob(&generated(&"g".repeat(47))).is_empty());
+        assert_eq!(
+            messages(&validate_cronjob(&generated(&"g".repeat(48)))),
+            [format!(
+                "metadata.name: Invalid value: \"{}\": must be no more than 52 characters",
+                "g".repeat(48)
+            )]
+        );
+    }
+
+    #[test]
+    fn updates() {
+        let old = book(|v| v["metadata"]["uid"] = json!("u1"));
+        // Kubernetes lets every spec field change.
+        let new = book(|v| {
+            v["metadata"]["uid"] = json!("u1");
+            let s = &mut v["spec"];
+            s["schedule"] = json!("*/2 * * * *");
+            s["timeZone"] = json!("Asia/Tokyo");
+            s["concurrencyPolicy"] = json!("Forbid");
+            s["suspend"] = json!(true);
+            s["startingDeadlineSeconds"] = json!(30);
+            s["successfulJobsHistoryLimit"] = json!(1);
+            s["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["image"] =
+                json!("busybox");
+            s["jobTemplate"]["spec"]["backoffLimit"] = json!(1);
+        });
+        assert_eq!(
+            messages(&validate_cronjob_update(&old, &new)),
+            Vec::<String>::new()
+        );
+        // Identity stays.
+        let renamed = book(|v| {
+            v["metadata"]["uid"] = json!("u2");
+            v["metadata"]["name"] = json!("other");
+        });
+        assert_eq!(
+            messages(&validate_cronjob_update(&old, &renamed)),
+            [
+                "metadata.name: Invalid value: \"other\": field is immutable",
+                "metadata.uid: Invalid value: \"u2\": field is immutable",
+            ]
+        );
+        // The spec's rules still apply.
+        let bad = book(|v| {
+            v["metadata"]["uid"] = json!("u1");
+            v["spec"]["schedule"] = json!("0 25 * * *");
+        });
+        assert_eq!(
+            messages(&validate_cronjob_update(&old, &bad)),
+            [
+                "spec.schedule: Invalid value: \"0 25 * * *\": end of range (25) above maximum (23): 25"
+            ]
+        );
+        // No 52-character limit on update (older CronJobs may be longer).
+        let long = |v: &mut serde_json::Value| v["metadata"]["name"] = json!("l".repeat(60));
+        assert!(validate_cronjob_update(&book(long), &book(long)).is_empty());
+        // A schedule that already had TZ= may keep it, unless timeZone is set too.
+        let tz = |v: &mut serde_json::Value| v["spec"]["schedule"] = json!("TZ=UTC 0 * * * *");
+        assert!(validate_cronjob_update(&book(tz), &book(tz)).is_empty());
+        let both = book(|v| {
+            v["spec"]["schedule"] = json!("TZ=UTC 0 * * * *");
+            v["spec"]["timeZone"] = json!("UTC");
+        });
+        assert_eq!(
+            messages(&validate_cronjob_update(&book(tz), &both)),
+            [
+                "spec.schedule: Invalid value: \"TZ=UTC 0 * * * *\": cannot use both timeZone field and TZ or CRON_TZ in schedule"
+            ]
+        );
+        // timeZone is checked only when it changes.
+        let gone = |v: &mut serde_json::Value| v["spec"]["timeZone"] = json!("Gone/Zone");
+        assert!(validate_cronjob_update(&book(gone), &book(gone)).is_empty());
+        assert_eq!(
+            messages(&validate_cronjob_update(&book(|_| {}), &book(gone))),
+            ["spec.timeZone: Invalid value: \"Gone/Zone\": unknown time zone Gone/Zone"]
+        );
     }
 }

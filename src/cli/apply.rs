@@ -13,9 +13,9 @@ use super::Reported;
 use super::client::Client;
 use super::source;
 use crate::api::decode::{Manifest, Object, decode_manifests};
-use crate::api::defaults::{default_job, default_pod_spec, set_job_selector};
+use crate::api::defaults::{default_cronjob, default_job, default_pod_spec, set_job_selector};
 use crate::api::labels::LAST_APPLIED;
-use crate::api::validate::{invalid_message, validate_job, validate_pod};
+use crate::api::validate::{invalid_message, validate_cronjob, validate_job, validate_pod};
 
 /// Decodes and validates every document of every source. Returns the manifests, or
 /// prints every error and fails: nothing may be applied when any document is bad.
@@ -60,6 +60,12 @@ fn validate_client_side(m: &Manifest) -> Vec<String> {
             set_job_selector(&mut job, PLACEHOLDER_UID);
             let name = job.metadata.name.clone().unwrap_or_default();
             (m.object.kind(), name, validate_job(&job))
+        }
+        Object::CronJob(cj) => {
+            let mut cj = (**cj).clone();
+            default_cronjob(&mut cj);
+            let name = cj.metadata.name.clone().unwrap_or_default();
+            (m.object.kind(), name, validate_cronjob(&cj))
         }
         Object::Pod(pod) => {
             let mut pod = (**pod).clone();

@@ -1,7 +1,7 @@
-//! `dockjob describe job|pod NAME`: kubectl's layout, with the object's events.
+//! `dockjob describe job|cronjob|pod NAME`: kubectl's layout, with the object's events.
 
 use anyhow::bail;
-use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Event, Pod};
 use serde_json::Value;
 
@@ -80,7 +80,10 @@ pub async fn run(client: &Client, kind: Kind, names: &[String], ns: &str) -> any
                 let pod: Pod = serde_json::from_value(value)?;
                 printers::describe_pod(&pod, &events, now, &tz)
             }
-            Kind::CronJob => bail!("describe cronjob is not supported yet"),
+            Kind::CronJob => {
+                let cj: CronJob = serde_json::from_value(value)?;
+                printers::describe_cronjob(&cj, &events, now, &tz)
+            }
             Kind::Event => bail!("describe does not support events; use `dockjob get events`"),
         };
         if !first {

@@ -4,6 +4,8 @@
 //! Failed condition, pods that are Pending or Running. `-a` adds the finished ones.
 //! Objects asked for by name are always shown.
 //!
+//! CronJobs have no finished state: all of them are always shown.
+//!
 //! `-w` prints the table, then one row per change as kubectl's `get -w` does (the rows
 //! after the first batch come without a header, each aligned on its own because kubectl
 //! flushes its tabwriter after every change). Without `-a`, a finished object that was
@@ -13,7 +15,7 @@
 use std::collections::HashSet;
 
 use anyhow::bail;
-use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Event, Pod};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -135,7 +137,7 @@ pub fn render_at(args: &GetArgs, items: &[Value], now: jiff::Timestamp) -> anyho
             Kind::Job => printers::jobs_table(&typed::<Job>(items)?, now, &opts),
             Kind::Pod => printers::pods_table(&typed::<Pod>(items)?, now, &opts),
             Kind::Event => printers::events_table(&typed::<Event>(items)?, now, &opts),
-            Kind::CronJob => bail!("listing cronjobs as a table is not supported yet; use -o yaml"),
+            Kind::CronJob => printers::cronjobs_table(&typed::<CronJob>(items)?, now, &opts),
         }),
         Some(fmt @ ("yaml" | "json")) => {
             let value = if args.names.len() == 1 && items.len() == 1 {
@@ -366,6 +368,28 @@ mod tests {
             )
             .unwrap();
         assert_eq!(next, "oneshot-x7k2p   0/1   Completed   0     10s\n");
+    }
+
+    #[test]
+    fn cronjobs_print_as_a_table_and_are_always_live() {
+        let now: jiff::Timestamp = "2024-05-01T12:00:00Z".parse().unwrap();
+        let cj = json!({"apiVersion": "batch/v1", "kind": "CronJob",
+                        "metadata": {"name": "nightly", "namespace": "default",
+                                     "creationTimestamp": "2024-05-01T11:00:00Z"},
+                        "spec": {"schedule": "0 3 * * *", "suspend": false,
+                                 "jobTemplate": {"spec": {"template": {}}}},
+                        "status": {}});
+        assert!(is_live(Kind::CronJob, &cj));
+        let a = args(Kind::CronJob, None);
+        let mut p = WatchPrinter::new(&a);
+        assert_eq!(
+            p.render(std::slice::from_ref(&cj), now).unwrap(),
+            "NAME      SCHEDULE    TIMEZONE   SUSPEND   ACTIVE   LAST SCHEDULE   AGE\nnightly   0 3 * * *   <none>     False     0        <none>          60m\n"
+        );
+        assert_eq!(
+            p.render(&[cj], now).unwrap(),
+            "nightly   0 3 * * *   <none>   False   0     <none>   60m\n"
+        );
     }
 
     #[test]

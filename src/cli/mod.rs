@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod client;
+pub mod create;
 pub mod delete;
 pub mod describe;
 pub mod events;
@@ -66,12 +67,12 @@ pub enum Command {
         #[arg(short = 'f', long = "filename", required = true)]
         files: Vec<String>,
     },
-    /// List objects: `get jobs [-a]`, `get pods [-a]`, `get events`.
+    /// List objects: `get jobs [-a]`, `get cronjobs`, `get pods [-a]`, `get events`.
     #[command(
         after_help = "Examples:\n  dockjob get jobs\n  dockjob get jobs -a\n  dockjob get pods -a -l job-name=oneshot\n  dockjob get job oneshot -o yaml"
     )]
     Get {
-        /// The kind (jobs, pods, events), or KIND/NAME.
+        /// The kind (jobs, cronjobs, pods, events), or KIND/NAME.
         resource: String,
         /// Names of objects to show.
         names: Vec<String>,
@@ -97,6 +98,11 @@ pub enum Command {
         /// Like --watch, without the initial list.
         #[arg(long)]
         watch_only: bool,
+    },
+    /// Create an object from flags: `create job NAME --from=cronjob/X`.
+    Create {
+        #[command(subcommand)]
+        what: CreateCommand,
     },
     /// Wait for a condition on jobs or pods, or for their deletion.
     #[command(
@@ -143,7 +149,7 @@ pub enum Command {
     /// Show an object in detail, with its events.
     #[command(after_help = "Example:\n  dockjob describe job oneshot")]
     Describe {
-        /// The kind (job, pod), or KIND/NAME.
+        /// The kind (job, cronjob, pod), or KIND/NAME.
         resource: String,
         names: Vec<String>,
     },
@@ -180,6 +186,32 @@ pub enum Command {
         /// How long to wait, in seconds.
         #[arg(long, default_value_t = 120)]
         timeout: u64,
+    },
+}
+
+/// What `create` makes.
+#[derive(Debug, Subcommand)]
+pub enum CreateCommand {
+    /// Create a job with the specified name, from a CronJob's template or an image.
+    #[command(
+        override_usage = "dockjob create job NAME --image=image [--from=cronjob/name] -- [COMMAND] [args...]",
+        after_help = "Examples:\n  # Create a job from a cron job named \"a-cronjob\"\n  dockjob create job test-job --from=cronjob/a-cronjob\n\n  # Create a job with a command\n  dockjob create job my-job --image=dockjob-test/busybox:1 -- date"
+    )]
+    Job {
+        /// The job's name.
+        name: Option<String>,
+        /// The name of the resource to create a Job from (only cronjob is supported).
+        #[arg(long)]
+        from: Option<String>,
+        /// Image name to run.
+        #[arg(long)]
+        image: Option<String>,
+        /// Output format: yaml, json or name.
+        #[arg(short = 'o', long = "output")]
+        output: Option<String>,
+        /// The command to run (with --image), after `--`.
+        #[arg(last = true)]
+        command: Vec<String>,
     },
 }
 
@@ -256,6 +288,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 get::run(&client, &args).await
             }
+        }
+        Command::Create {
+            what:
+                CreateCommand::Job {
+                    name,
+                    from,
+                    image,
+                    output,
+                    command,
+                },
+        } => {
+            let args = create::CreateJobArgs {
+                name,
+                from,
+                image,
+                command,
+                output,
+                namespace: ns,
+            };
+            // Refuse bad flags before reaching (or starting) the engine.
+            create::check(&args)?;
+            let client = Client::connect(&socket, &autostart).await?;
+            create::run_job(&client, &args).await
         }
         Command::Wait {
             resources,

@@ -39,7 +39,8 @@ impl CronJobWorker {
         while let Some(key) = self.queue.next().await {
             if let Err(e) = self.sync(&key) {
                 tracing::warn!(namespace = %key.0, cronjob = %key.1, error = %e, "cronjob sync failed; retrying");
-                self.queue.add_after(key.clone(), std::time::Duration::from_secs(1));
+                self.queue
+                    .add_after(key.clone(), std::time::Duration::from_secs(1));
             }
             self.queue.done(&key);
         }
@@ -100,7 +101,8 @@ impl CronJobWorker {
                     let text = e.to_string();
                     plan.record_create(&cj, CreateOutcome::Failed(&text));
                     // FailedCreate: retry with a backoff, as the controller's rate limiter.
-                    self.queue.add_after(key.clone(), std::time::Duration::from_secs(10));
+                    self.queue
+                        .add_after(key.clone(), std::time::Duration::from_secs(10));
                 }
             }
         }

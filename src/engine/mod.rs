@@ -118,7 +118,10 @@ impl Queues {
     fn enqueue_all(&self, store: &Store) {
         for (kind, queue) in [(Kind::Job, &self.jobs), (Kind::CronJob, &self.cronjobs)] {
             match store.list(kind, None, None) {
-                Ok(objects) => objects.iter().filter_map(object_key).for_each(|k| queue.add(k)),
+                Ok(objects) => objects
+                    .iter()
+                    .filter_map(object_key)
+                    .for_each(|k| queue.add(k)),
                 Err(e) => tracing::error!(error = %e, "listing {} failed", kind.plural()),
             }
         }

@@ -5,6 +5,7 @@
 //! terminal, and nothing here prints; the verbs do.
 
 mod age;
+mod cronjobs;
 mod describe;
 mod events;
 mod jobs;
@@ -17,7 +18,8 @@ mod tabwriter;
 mod yaml;
 
 pub use age::{age, human_duration};
-pub use describe::{describe_job, describe_pod};
+pub use cronjobs::cronjobs_table;
+pub use describe::{describe_cronjob, describe_job, describe_pod};
 pub use events::{
     event_interval, event_time, events_table, kubectl_events_table, sort_by_event_time,
 };

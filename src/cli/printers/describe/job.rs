@@ -139,7 +139,7 @@ fn cap_indexes(indexes: &str, soft_limit: usize) -> String {
 }
 
 /// kubectl's `DescribePodTemplate`.
-fn describe_pod_template(w: &mut Writer, template: &PodTemplateSpec, tz: &TimeZone) {
+pub(super) fn describe_pod_template(w: &mut Writer, template: &PodTemplateSpec, tz: &TimeZone) {
     w.write(LEVEL_0, "Pod Template:\n");
     let meta = template.metadata.clone().unwrap_or_default();
     let spec = template.spec.clone().unwrap_or_default();

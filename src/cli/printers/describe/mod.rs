@@ -1,9 +1,10 @@
-//! `describe`: kubectl's describers (staging/src/k8s.io/kubectl/pkg/describe) for Jobs
-//! and Pods. Like kubectl, everything is written as `Key:\tvalue` lines through one
+//! `describe`: kubectl's describers (staging/src/k8s.io/kubectl/pkg/describe) for Jobs,
+//! CronJobs and Pods. Like kubectl, everything is written as `Key:\tvalue` lines through one
 //! tabwriter (no minimum width, padding 2), so alignment comes from the same algorithm.
 //! Local times are printed in the time zone the caller passes in.
 
 mod containers;
+mod cronjob;
 mod events;
 mod job;
 mod pod;
@@ -18,6 +19,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use super::table::escape_terminal;
 use super::tabwriter;
 
+pub use cronjob::describe_cronjob;
 pub use job::describe_job;
 pub use pod::describe_pod;
 
