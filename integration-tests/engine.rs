@@ -409,3 +409,32 @@ fn the_walkthrough_manifests_run_here() {
         "restartCount {restarts} reached the backoff limit"
     );
 }
+
+/// The repo's CronJob example is accepted, scheduled, and its template runs here
+/// (through `create job --from`, as its schedule is hours away).
+#[test]
+fn the_cronjob_example_runs_here() {
+    let e = Engine::start();
+    let file = format!("{}/manifests/cronjob.yaml", env!("CARGO_MANIFEST_DIR"));
+    let out = e.ok(&["apply", "-f", &file]);
+    assert!(
+        out.trim().starts_with("cronjob.batch/") && out.trim().ends_with("created"),
+        "{out}"
+    );
+    let name = out
+        .trim()
+        .trim_start_matches("cronjob.batch/")
+        .trim_end_matches(" created")
+        .to_string();
+    let table = e.ok(&["get", "cronjobs"]);
+    assert!(table.contains(&name), "{table}");
+    let created = e.ok(&[
+        "create",
+        "job",
+        "from-example",
+        &format!("--from=cronjob/{name}"),
+    ]);
+    assert_eq!(created.trim(), "job.batch/from-example created");
+    let job = e.wait_finished("from-example", Duration::from_secs(120));
+    assert!(condition(&job, "Complete").is_some(), "{job:#}");
+}
