@@ -437,4 +437,26 @@ fn the_cronjob_example_runs_here() {
     assert_eq!(created.trim(), "job.batch/from-example created");
     let job = e.wait_finished("from-example", Duration::from_secs(120));
     assert!(condition(&job, "Complete").is_some(), "{job:#}");
+
+    // The book's file says batch/v1beta1: accepted as batch/v1, with the warning.
+    let old = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("apiVersion: batch/v1\n", "apiVersion: batch/v1beta1\n")
+        .replace(&format!("name: {name}"), "name: old-style");
+    let out = e.cli_stdin(&["apply", "-f", "-"], Some(&old));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("batch/v1beta1 CronJob is deprecated in v1.21+, unavailable in v1.25+; use batch/v1 CronJob"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        e.json(&["get", "cronjob", "old-style"])["apiVersion"],
+        "batch/v1"
+    );
 }
