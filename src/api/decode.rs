@@ -898,8 +898,9 @@ fn parse_go_magnitude(d: &str) -> Option<u64> {
     u64::from_str_radix(digits, radix).ok()
 }
 
-/// go-yaml v2's `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
-fn is_yaml_float(s: &str) -> bool {
+/// go-yaml v2's `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`. Shared with
+/// the `-o yaml` printer, which quotes exactly the strings this would read as floats.
+pub(crate) fn is_yaml_float(s: &str) -> bool {
     let b = s.as_bytes();
     let mut i = 0;
     if matches!(b.first(), Some(b'-' | b'+')) {
