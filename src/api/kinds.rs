@@ -10,16 +10,30 @@ pub enum Kind {
     CronJob,
     Pod,
     Event,
+    ConfigMap,
+    Secret,
+    Service,
+    ReplicaSet,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Job, Kind::CronJob, Kind::Pod, Kind::Event];
+    pub const ALL: [Kind; 8] = [
+        Kind::Job,
+        Kind::CronJob,
+        Kind::Pod,
+        Kind::Event,
+        Kind::ConfigMap,
+        Kind::Secret,
+        Kind::Service,
+        Kind::ReplicaSet,
+    ];
 
     /// `apiVersion` as written in manifests.
     pub fn api_version(self) -> &'static str {
         match self {
             Kind::Job | Kind::CronJob => "batch/v1",
-            Kind::Pod | Kind::Event => "v1",
+            Kind::ReplicaSet => "apps/v1",
+            Kind::Pod | Kind::Event | Kind::ConfigMap | Kind::Secret | Kind::Service => "v1",
         }
     }
 
@@ -27,7 +41,8 @@ impl Kind {
     pub fn group(self) -> &'static str {
         match self {
             Kind::Job | Kind::CronJob => "batch",
-            Kind::Pod | Kind::Event => "",
+            Kind::ReplicaSet => "apps",
+            Kind::Pod | Kind::Event | Kind::ConfigMap | Kind::Secret | Kind::Service => "",
         }
     }
 
@@ -38,6 +53,10 @@ impl Kind {
             Kind::CronJob => "CronJob",
             Kind::Pod => "Pod",
             Kind::Event => "Event",
+            Kind::ConfigMap => "ConfigMap",
+            Kind::Secret => "Secret",
+            Kind::Service => "Service",
+            Kind::ReplicaSet => "ReplicaSet",
         }
     }
 
@@ -48,6 +67,10 @@ impl Kind {
             Kind::CronJob => "cronjobs",
             Kind::Pod => "pods",
             Kind::Event => "events",
+            Kind::ConfigMap => "configmaps",
+            Kind::Secret => "secrets",
+            Kind::Service => "services",
+            Kind::ReplicaSet => "replicasets",
         }
     }
 
@@ -94,6 +117,12 @@ impl Kind {
             }
             "pod" | "pods" | "po" => Some(Kind::Pod),
             "event" | "events" | "ev" => Some(Kind::Event),
+            "configmap" | "configmaps" | "cm" => Some(Kind::ConfigMap),
+            "secret" | "secrets" => Some(Kind::Secret),
+            "service" | "services" | "svc" => Some(Kind::Service),
+            "replicaset" | "replicasets" | "rs" | "replicaset.apps" | "replicasets.apps" => {
+                Some(Kind::ReplicaSet)
+            }
             _ => None,
         }
     }
@@ -140,7 +169,15 @@ mod tests {
         }
         assert_eq!(Kind::from_cli("po"), Some(Kind::Pod));
         assert_eq!(Kind::from_cli("cj"), Some(Kind::CronJob));
-        assert_eq!(Kind::from_cli("replicasets"), None);
+        assert_eq!(Kind::from_cli("rs"), Some(Kind::ReplicaSet));
+        assert_eq!(Kind::from_cli("svc"), Some(Kind::Service));
+        assert_eq!(Kind::from_cli("cm"), Some(Kind::ConfigMap));
+        assert_eq!(Kind::from_cli("deployments"), None);
+        assert_eq!(
+            Kind::ReplicaSet.object_path("default", "queue"),
+            "/apis/apps/v1/namespaces/default/replicasets/queue"
+        );
+        assert_eq!(Kind::ReplicaSet.qualified(), "replicaset.apps");
         assert_eq!(
             Kind::CronJob.object_path("default", "c"),
             "/apis/batch/v1/namespaces/default/cronjobs/c"

@@ -85,6 +85,9 @@ pub async fn run(client: &Client, kind: Kind, names: &[String], ns: &str) -> any
                 printers::describe_cronjob(&cj, &events, now, &tz)
             }
             Kind::Event => bail!("describe does not support events; use `dockjob get events`"),
+            Kind::ConfigMap | Kind::Secret | Kind::Service | Kind::ReplicaSet => {
+                bail!("describe {} is not implemented yet", kind.plural())
+            }
         };
         if !first {
             println!();

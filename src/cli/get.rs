@@ -57,7 +57,7 @@ fn is_live(kind: Kind, v: &Value) -> bool {
     match kind {
         Kind::Job => !job_finished(v),
         Kind::Pod => !pod_finished(v),
-        Kind::CronJob | Kind::Event => true,
+        _ => true,
     }
 }
 
@@ -138,6 +138,7 @@ pub fn render_at(args: &GetArgs, items: &[Value], now: jiff::Timestamp) -> anyho
             Kind::Pod => printers::pods_table(&typed::<Pod>(items)?, now, &opts),
             Kind::Event => printers::events_table(&typed::<Event>(items)?, now, &opts),
             Kind::CronJob => printers::cronjobs_table(&typed::<CronJob>(items)?, now, &opts),
+            _ => anyhow::bail!("no table printer for {} yet; use -o yaml", args.kind.plural()),
         }),
         Some(fmt @ ("yaml" | "json")) => {
             let value = if args.names.len() == 1 && items.len() == 1 {

@@ -273,7 +273,7 @@ pub fn evaluate(kind: Kind, obj: &Value, cond: &Condition) -> Verdict {
             Some(phase @ ("Succeeded" | "Failed")) => never(format!("has ended (phase {phase})")),
             _ => Verdict::NotYet,
         },
-        Kind::CronJob | Kind::Event => Verdict::NotYet,
+        _ => Verdict::NotYet,
     }
 }
 
