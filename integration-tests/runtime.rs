@@ -9,7 +9,11 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use dockjob::api::labels::docker as label;
-use dockjob::runtime::{ObservedPod, Runtime, RuntimeError, RuntimeEvent};
+use dockjob::runtime::sources::PodSources;
+use dockjob::runtime::status::Waiting;
+use dockjob::runtime::steps::Step;
+use dockjob::runtime::translate::Role;
+use dockjob::runtime::{ObservedPod, PodInputs, Runtime, RuntimeError, RuntimeEvent};
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{
     Container, ContainerStateTerminated, Pod, PodSpec, PodStatus, ResourceRequirements,
@@ -51,13 +55,31 @@ impl Harness {
             .collect()
     }
 
-    /// Polls `observe_pod` until `pred` holds, returning that status.
+    /// Ids of the containers of one pod with one Kubernetes container name.
+    fn container_ids(&self, pod: &Pod, container: &str) -> Vec<String> {
+        let ids = self.docker_ids(Some(format!("label={}={}", label::POD_UID, uid(pod))));
+        ids.into_iter()
+            .filter(|id| {
+                let out = Command::new("docker")
+                    .args(["inspect", "--format"])
+                    .arg(format!(
+                        "{{{{index .Config.Labels \"{}\"}}}}",
+                        label::CONTAINER
+                    ))
+                    .arg(id)
+                    .output()
+                    .unwrap();
+                String::from_utf8_lossy(&out.stdout).trim() == container
+            })
+            .collect()
+    }
+
+    /// Polls the pod's status until `pred` holds, returning that status.
     async fn until(&self, pod: &Pod, what: &str, pred: impl Fn(&PodStatus) -> bool) -> PodStatus {
-        let uid = uid(pod);
         let deadline = Instant::now() + DEADLINE;
         loop {
-            let seen = self.rt.observe_pod(&uid).await.expect("observe_pod");
-            if let Some(status) = seen.and_then(|p| p.status) {
+            let seen = self.rt.pod_status(pod).await.expect("pod_status");
+            if let Some(status) = seen {
                 if pred(&status) {
                     return status;
                 }
@@ -83,6 +105,21 @@ impl Drop for Harness {
             let _ = Command::new("docker")
                 .args(["rm", "-f", "-v"])
                 .args(&ids)
+                .output();
+        }
+        let nets = Command::new("docker")
+            .args(["network", "ls", "-q", "--filter"])
+            .arg(format!("label={}={}", label::ENGINE, self.engine))
+            .output()
+            .expect("the docker CLI runs");
+        let nets: Vec<String> = String::from_utf8_lossy(&nets.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        if !nets.is_empty() {
+            let _ = Command::new("docker")
+                .args(["network", "rm"])
+                .args(&nets)
                 .output();
         }
     }
@@ -163,11 +200,16 @@ async fn read_logs(h: &Harness, pod: &Pod) -> String {
 /// Reads the watch stream until our pod shows `pred`, via Changed or Resynced.
 async fn watch_until(
     events: &mut (impl futures::Stream<Item = RuntimeEvent> + Unpin),
-    uid: &str,
+    pod: &Pod,
     what: &str,
     pred: impl Fn(&PodStatus) -> bool,
 ) -> PodStatus {
-    let found = |p: &ObservedPod| (p.uid == uid).then(|| p.status.clone()).flatten();
+    let uid = uid(pod);
+    let found = |p: &ObservedPod| {
+        (p.uid == uid)
+            .then(|| p.status(pod, &Waiting::new()))
+            .flatten()
+    };
     let wait = async {
         while let Some(event) = events.next().await {
             let statuses: Vec<PodStatus> = match &event {
@@ -197,10 +239,7 @@ async fn exit_zero_is_succeeded_on_the_watch_stream_and_logs_are_readable() {
     }
     let p = sh("ok", "Never", "echo out; echo err >&2; echo again; exit 0");
     h.rt.start_pod(&p).await.expect("start_pod");
-    let s = watch_until(&mut events, &uid(&p), "Succeeded", |s| {
-        phase(s) == "Succeeded"
-    })
-    .await;
+    let s = watch_until(&mut events, &p, "Succeeded", |s| phase(s) == "Succeeded").await;
     let t = terminated(&s).expect("terminated state");
     assert_eq!(t.exit_code, 0);
     assert_eq!(t.reason.as_deref(), Some("Completed"));
@@ -221,8 +260,11 @@ async fn exit_zero_is_succeeded_on_the_watch_stream_and_logs_are_readable() {
     assert_eq!(lines, ["again", "err", "out"], "{logs:?}");
 
     // The container carries what rebuilds the pod from Docker alone.
-    let ids = h.docker_ids(Some(format!("label={}={}", label::POD_UID, uid(&p))));
+    let ids = h.container_ids(&p, "main");
     assert_eq!(ids.len(), 1);
+    // Beside it, only the infra container.
+    assert_eq!(h.container_ids(&p, "POD").len(), 1);
+    assert_eq!(h.docker_ids(None).len(), 2);
     let out = Command::new("docker")
         .args(["inspect", "--format", "{{json .Config.Labels}}", &ids[0]])
         .output()
@@ -241,7 +283,7 @@ async fn exit_three_with_never_is_failed_with_reason_error() {
     let mut events = Box::pin(h.rt.watch());
     let p = sh("fail", "Never", "exit 3");
     h.rt.start_pod(&p).await.expect("start_pod");
-    let s = watch_until(&mut events, &uid(&p), "Failed", |s| phase(s) == "Failed").await;
+    let s = watch_until(&mut events, &p, "Failed", |s| phase(s) == "Failed").await;
     let t = terminated(&s).expect("terminated state");
     assert_eq!(t.exit_code, 3);
     assert_eq!(t.reason.as_deref(), Some("Error"));
@@ -308,14 +350,14 @@ async fn start_pod_twice_is_idempotent() {
     };
     assert_eq!(id(&first), id(&second));
     assert_eq!(restarts(&second), 0);
-    assert_eq!(h.docker_ids(None).len(), 1);
+    assert_eq!(h.docker_ids(None).len(), 2, "infra + main");
     // Concurrent calls for the same pod still make one container.
     let q = pod("race", "Never", &["sleep", "300"]);
     let (a, b) = tokio::join!(h.rt.start_pod(&q), h.rt.start_pod(&q));
     a.expect("racing start_pod a");
     b.expect("racing start_pod b");
     h.until(&q, "Running", |s| phase(s) == "Running").await;
-    assert_eq!(h.docker_ids(None).len(), 2);
+    assert_eq!(h.docker_ids(None).len(), 4);
 }
 
 #[tokio::test]
@@ -352,25 +394,62 @@ async fn remove_pod_removes_every_container() {
     h.rt.remove_pod(&uid(&p)).await.expect("remove_pod");
     assert!(h.docker_ids(None).is_empty());
     assert_eq!(h.rt.observe_pod(&uid(&p)).await.unwrap(), None);
+    // Its namespace network went with its last container.
+    let nets = Command::new("docker")
+        .args(["network", "ls", "-q", "--filter"])
+        .arg(format!("name={}", h.rt.network_name(NAMESPACE)))
+        .output()
+        .unwrap();
+    assert!(
+        nets.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&nets.stdout)
+    );
     assert!(h.rt.relist().await.unwrap().is_empty());
     h.rt.remove_pod(&uid(&p))
         .await
         .expect("removing again is not an error");
 }
 
+fn inputs<'a>(sources: &'a PodSources, dir: &'a std::path::Path) -> PodInputs<'a> {
+    PodInputs {
+        sources,
+        pod_dir: dir,
+    }
+}
+
 #[tokio::test]
 async fn relist_finds_a_created_container_and_start_pod_starts_it() {
     let h = Harness::new().await;
     let p = sh("created", "Never", "exit 0");
-    h.rt.create_pod(&p).await.expect("create_pod");
+    let sources = PodSources::default();
+    let dir = tempfile::tempdir().unwrap();
+    // Step until the app container is created, then stop, as an engine killed there.
+    let mut steps = Vec::new();
+    while steps.last() != Some(&Step::Create(Role::App, 0)) {
+        steps.push(
+            h.rt.step_pod(&p, inputs(&sources, dir.path()))
+                .await
+                .expect("step"),
+        );
+        assert!(steps.len() < 10, "{steps:?}");
+    }
+    assert_eq!(
+        steps,
+        [
+            Step::CreateInfra,
+            Step::StartInfra,
+            Step::Create(Role::App, 0)
+        ]
+    );
     let pods = h.rt.relist().await.expect("relist");
     assert_eq!(pods.len(), 1);
     let seen = &pods[0];
     assert_eq!(seen.uid, uid(&p));
     assert_eq!(seen.namespace, NAMESPACE);
     assert_eq!(Some(&seen.name), p.metadata.name.as_ref());
-    let s = seen.status.as_ref().expect("status");
-    assert_eq!(phase(s), "Pending");
+    let s = seen.status(&p, &Waiting::new()).expect("status");
+    assert_eq!(phase(&s), "Pending");
     let waiting = s.container_statuses.as_ref().unwrap()[0]
         .state
         .as_ref()
@@ -379,8 +458,162 @@ async fn relist_finds_a_created_container_and_start_pod_starts_it() {
         .clone()
         .unwrap();
     assert_eq!(waiting.reason.as_deref(), Some("ContainerCreating"));
-    h.rt.start_pod(&p).await.expect("start_pod");
+    assert!(s.pod_ip.is_some(), "the infra container runs: {s:#?}");
+    // Another runtime (a restarted engine) resumes with the start.
+    let again = Runtime::connect(&h.engine, 4).await.unwrap();
+    assert_eq!(
+        again
+            .step_pod(&p, inputs(&sources, dir.path()))
+            .await
+            .expect("step"),
+        Step::Start(Role::App, 0)
+    );
     h.until(&p, "Succeeded", |s| phase(s) == "Succeeded").await;
+    // Over: the next step stops the infra container, then nothing is left to do.
+    let mut last = Step::Wait;
+    for _ in 0..5 {
+        last = again
+            .sync_pod(&p, inputs(&sources, dir.path()))
+            .await
+            .expect("sync");
+        if last == Step::Done {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(last, Step::Done);
+    let s = h.until(&p, "Succeeded", |s| phase(s) == "Succeeded").await;
+    assert_eq!(s.pod_ip, None, "the sandbox is stopped");
+}
+
+#[tokio::test]
+async fn init_containers_run_in_order_then_the_apps_share_localhost() {
+    let h = Harness::new().await;
+    let mut p = sh(
+        "multi",
+        "Never",
+        // The client: retries until the server in the other container answers on localhost.
+        "for i in $(seq 1 100); do out=$(nc -w 1 127.0.0.1 8080 </dev/null) && [ -n \"$out\" ] && echo \"got $out\" && exit 0; sleep 0.1; done; exit 1",
+    );
+    let spec = p.spec.as_mut().unwrap();
+    spec.containers.push(Container {
+        name: "server".into(),
+        image: Some(BUSYBOX.into()),
+        command: Some(
+            ["sh", "-c", "echo hello-from-server | nc -l -p 8080"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        ),
+        ..Default::default()
+    });
+    let init = |name: &str, script: &str| Container {
+        name: name.into(),
+        image: Some(BUSYBOX.into()),
+        command: Some(["sh", "-c", script].iter().map(|s| s.to_string()).collect()),
+        ..Default::default()
+    };
+    spec.init_containers = Some(vec![
+        init("first", "sleep 1; echo first"),
+        init("second", "echo second; hostname"),
+    ]);
+    h.rt.start_pod(&p).await.expect("start_pod");
+    let s = h
+        .until(&p, "Pending while init runs", |s| {
+            s.init_container_statuses.is_some()
+        })
+        .await;
+    assert_eq!(phase(&s), "Pending", "{s:#?}");
+    let s = h
+        .until(&p, "Succeeded", |s| {
+            assert_ne!(phase(s), "Failed", "{s:#?}");
+            phase(s) == "Succeeded"
+        })
+        .await;
+    let init = s.init_container_statuses.as_ref().unwrap();
+    assert_eq!(init.len(), 2);
+    let finished = |i: usize| {
+        init[i]
+            .state
+            .as_ref()
+            .unwrap()
+            .terminated
+            .as_ref()
+            .unwrap()
+            .finished_at
+            .clone()
+            .unwrap()
+    };
+    let started = |cs: &k8s_openapi::api::core::v1::ContainerStatus| {
+        cs.state
+            .as_ref()
+            .unwrap()
+            .terminated
+            .as_ref()
+            .unwrap()
+            .started_at
+            .clone()
+            .unwrap()
+    };
+    assert!(finished(0) <= started(&init[1]), "{s:#?}");
+    for app in s.container_statuses.as_ref().unwrap() {
+        assert!(finished(1) <= started(app), "{s:#?}");
+    }
+    let logs = |c: &'static str| {
+        let rt = h.rt.clone();
+        let p = p.clone();
+        async move {
+            let stream = rt.logs(&p, Some(c), false).await.expect("logs");
+            let chunks: Vec<_> = stream.collect().await;
+            let bytes: Vec<u8> = chunks
+                .into_iter()
+                .flat_map(|c| c.unwrap().to_vec())
+                .collect();
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+    };
+    assert_eq!(logs("main").await, "got hello-from-server\n");
+    // Init containers share the pod's hostname (the infra container's).
+    assert_eq!(
+        logs("second").await,
+        format!("second\n{}\n", p.metadata.name.clone().unwrap())
+    );
+}
+
+#[tokio::test]
+async fn a_failed_init_container_fails_a_never_pod_and_no_app_runs() {
+    let h = Harness::new().await;
+    let mut p = sh("initfail", "Never", "echo should-not-run");
+    p.spec.as_mut().unwrap().init_containers = Some(vec![Container {
+        name: "setup".into(),
+        image: Some(BUSYBOX.into()),
+        command: Some(
+            ["sh", "-c", "exit 4"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        ),
+        ..Default::default()
+    }]);
+    h.rt.start_pod(&p).await.expect("start_pod");
+    let s = h.until(&p, "Failed", |s| phase(s) == "Failed").await;
+    let init = &s.init_container_statuses.as_ref().unwrap()[0];
+    let t = init.state.as_ref().unwrap().terminated.as_ref().unwrap();
+    assert_eq!((t.exit_code, t.reason.as_deref()), (4, Some("Error")));
+    let main = &s.container_statuses.as_ref().unwrap()[0];
+    assert_eq!(
+        main.state
+            .as_ref()
+            .unwrap()
+            .waiting
+            .as_ref()
+            .unwrap()
+            .reason
+            .as_deref(),
+        Some("PodInitializing")
+    );
+    h.rt.start_pod(&p).await.expect("sync again");
+    assert!(h.container_ids(&p, "main").is_empty(), "the app never ran");
 }
 
 #[tokio::test]
@@ -445,7 +678,17 @@ async fn image_pull_policies() {
         }
         other => panic!("expected ImagePull, got {other:?}"),
     }
-    assert!(h.docker_ids(None).is_empty());
+    // During the backoff no pull is tried.
+    match h.rt.start_pod(&p).await {
+        Err(e @ RuntimeError::ImagePullBackOff { .. }) => {
+            assert_eq!(
+                e.to_string(),
+                format!("Back-off pulling image \"{missing}\"")
+            )
+        }
+        other => panic!("expected ImagePullBackOff, got {other:?}"),
+    }
+    assert!(h.container_ids(&p, "main").is_empty());
     // Never with a present image runs without any pull.
     let mut q = sh("present", "Never", "true");
     q.spec.as_mut().unwrap().containers[0].image_pull_policy = Some("Never".into());
@@ -580,7 +823,7 @@ async fn a_result_while_the_events_stream_is_cut_arrives_with_the_resync() {
     ));
     let p = pod("cut", "Never", &["sleep", "1"]);
     rt.start_pod(&p).await.expect("start_pod");
-    watch_until(&mut events, &uid(&p), "Running", |s| phase(s) == "Running").await;
+    watch_until(&mut events, &p, "Running", |s| phase(s) == "Running").await;
 
     proxy.cut();
     let lost = tokio::time::timeout(DEADLINE, events.next())
@@ -621,7 +864,8 @@ async fn a_result_while_the_events_stream_is_cut_arrives_with_the_resync() {
         .iter()
         .find(|o| o.uid == uid(&p))
         .expect("our pod in the resync");
-    let s = ours.status.as_ref().expect("status");
+    let s = ours.status(&p, &Waiting::new()).expect("status");
+    let s = &s;
     assert_eq!(phase(s), "Succeeded", "{s:#?}");
     assert_eq!(terminated(s).unwrap().exit_code, 0);
 }

@@ -2,22 +2,165 @@
 //! created, so the engine stores and prints (`get -o yaml`) what a cluster would.
 //! Sources: pkg/apis/batch/v1/defaults.go (and the defaulter-gen'd
 //! zz_generated.defaults.go that decides which defaults reach nested types),
-//! pkg/apis/core/v1/defaults.go and the Job registry strategy's selector generation
-//! (pkg/registry/batch/job/strategy.go).
+//! pkg/apis/core/v1/defaults.go (pods, volumes, Services, Secrets), apps/v1
+//! `SetDefaults_ReplicaSet`, the Job registry strategy's selector generation
+//! (pkg/registry/batch/job/strategy.go), and the v1 Secret conversion that merges
+//! `stringData` into `data`. [`default_object`] applies the right ones to any kind.
 //!
 //! Pure and idempotent: applying a default twice changes nothing. Must not validate
 //! (validate.rs) or reject anything.
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::ByteString;
+use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::batch::v1::{CronJob, Job, JobSpec};
-use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::api::core::v1::{
-    Container, PodSecurityContext, PodSpec, PodTemplateSpec, ResourceRequirements,
+    Container, EmptyDirVolumeSource, Pod, PodSecurityContext, PodSpec, PodTemplateSpec,
+    ResourceRequirements, Secret, Service, ServiceSpec, Volume,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use super::decode::Object;
 use super::labels;
+
+/// `SetDefaults_ConfigMapVolumeSource` / `SetDefaults_SecretVolumeSource`: 0644,
+/// printed by kubectl as the decimal 420.
+pub const DEFAULT_VOLUME_MODE: i32 = 0o644;
+
+/// The API server's defaults for any kind it serves, as on create and update (for a
+/// Job, [`set_job_selector`] still follows once the uid is known). ConfigMaps have
+/// none.
+pub fn default_object(obj: &mut Object) {
+    match obj {
+        Object::Job(j) => default_job(j),
+        Object::CronJob(c) => default_cronjob(c),
+        Object::Pod(p) => default_pod(p),
+        Object::ConfigMap(_) => {}
+        Object::Secret(s) => default_secret(s),
+        Object::Service(s) => default_service(s),
+        Object::ReplicaSet(r) => default_replicaset(r),
+    }
+}
+
+/// `SetDefaults_Secret` (type `Opaque`) after the v1 conversion: every `stringData`
+/// entry is written into `data` (overriding a `data` entry of the same key) and
+/// `stringData` is dropped, so it is never stored nor shown.
+pub fn default_secret(secret: &mut Secret) {
+    if let Some(string_data) = secret.string_data.take() {
+        let data = secret.data.get_or_insert_with(BTreeMap::new);
+        for (k, v) in string_data {
+            data.insert(k, ByteString(v.into_bytes()));
+        }
+    }
+    if secret.type_.as_deref().is_none_or(str::is_empty) {
+        secret.type_ = Some("Opaque".to_string());
+    }
+}
+
+/// `SetDefaults_Service`: type `ClusterIP`, `sessionAffinity` `None` (its config
+/// dropped), each port's protocol `TCP` and `targetPort` its `port`, and
+/// `internalTrafficPolicy` `Cluster` for a ClusterIP service. Address fields
+/// (`clusterIP`, `ipFamilies`) are the engine's to set.
+pub fn default_service(svc: &mut Service) {
+    let spec = svc.spec.get_or_insert_with(ServiceSpec::default);
+    if spec.session_affinity.as_deref().is_none_or(str::is_empty) {
+        spec.session_affinity = Some("None".to_string());
+    }
+    if spec.session_affinity.as_deref() == Some("None") {
+        spec.session_affinity_config = None;
+    }
+    if spec.type_.as_deref().is_none_or(str::is_empty) {
+        spec.type_ = Some("ClusterIP".to_string());
+    }
+    for p in spec.ports.iter_mut().flatten() {
+        if p.protocol.as_deref().is_none_or(str::is_empty) {
+            p.protocol = Some("TCP".to_string());
+        }
+        let unset = match &p.target_port {
+            None => true,
+            Some(IntOrString::Int(0)) => true,
+            Some(IntOrString::String(s)) => s.is_empty(),
+            Some(IntOrString::Int(_)) => false,
+        };
+        if unset {
+            p.target_port = Some(IntOrString::Int(p.port));
+        }
+    }
+    if spec.internal_traffic_policy.is_none()
+        && matches!(
+            spec.type_.as_deref(),
+            Some("ClusterIP" | "NodePort" | "LoadBalancer")
+        )
+    {
+        spec.internal_traffic_policy = Some("Cluster".to_string());
+    }
+}
+
+/// apps/v1 `SetDefaults_ReplicaSet`: `replicas` 1. The selector is not defaulted
+/// from the template's labels in apps/v1 (validation requires it), and the pod
+/// template gets the pod spec defaults (`restartPolicy` Always...).
+pub fn default_replicaset(rs: &mut ReplicaSet) {
+    let spec = &mut rs.spec;
+    if spec.replicas.is_none() {
+        spec.replicas = Some(1);
+    }
+    default_pod_template(spec.template.get_or_insert_with(PodTemplateSpec::default));
+}
+
+/// `SetDefaults_Volume` (no source means an emptyDir) and the volume sources'
+/// defaults: configMap and secret `defaultMode` 0644, hostPath `type` "".
+fn default_volume(v: &mut Volume) {
+    let has_source = v.aws_elastic_block_store.is_some()
+        || v.azure_disk.is_some()
+        || v.azure_file.is_some()
+        || v.cephfs.is_some()
+        || v.cinder.is_some()
+        || v.config_map.is_some()
+        || v.csi.is_some()
+        || v.downward_api.is_some()
+        || v.empty_dir.is_some()
+        || v.ephemeral.is_some()
+        || v.fc.is_some()
+        || v.flex_volume.is_some()
+        || v.flocker.is_some()
+        || v.gce_persistent_disk.is_some()
+        || v.git_repo.is_some()
+        || v.glusterfs.is_some()
+        || v.host_path.is_some()
+        || v.image.is_some()
+        || v.iscsi.is_some()
+        || v.nfs.is_some()
+        || v.persistent_volume_claim.is_some()
+        || v.photon_persistent_disk.is_some()
+        || v.portworx_volume.is_some()
+        || v.projected.is_some()
+        || v.quobyte.is_some()
+        || v.rbd.is_some()
+        || v.scale_io.is_some()
+        || v.secret.is_some()
+        || v.storageos.is_some()
+        || v.vsphere_volume.is_some();
+    if !has_source {
+        v.empty_dir = Some(EmptyDirVolumeSource::default());
+    }
+    if let Some(cm) = v.config_map.as_mut()
+        && cm.default_mode.is_none()
+    {
+        cm.default_mode = Some(DEFAULT_VOLUME_MODE);
+    }
+    if let Some(secret) = v.secret.as_mut()
+        && secret.default_mode.is_none()
+    {
+        secret.default_mode = Some(DEFAULT_VOLUME_MODE);
+    }
+    if let Some(hp) = v.host_path.as_mut()
+        && hp.type_.is_none()
+    {
+        hp.type_ = Some(String::new());
+    }
+}
 
 /// `v1.DefaultTerminationGracePeriodSeconds`.
 pub const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS: i64 = 30;
@@ -161,6 +304,9 @@ pub fn default_pod_spec(spec: &mut PodSpec) {
     }
     for c in spec.init_containers.iter_mut().flatten() {
         default_container(c);
+    }
+    for v in spec.volumes.iter_mut().flatten() {
+        default_volume(v);
     }
 }
 

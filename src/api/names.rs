@@ -158,6 +158,72 @@ pub fn validate_object_name(name: &str, prefix: bool) -> Vec<String> {
     validate_dns1123_subdomain(name)
 }
 
+/// `DNS1035LabelMaxLength`.
+pub const DNS1035_LABEL_MAX_LENGTH: usize = 63;
+const DNS1035_LABEL_FMT: &str = "[a-z]([-a-z0-9]*[a-z0-9])?";
+const DNS1035_LABEL_ERR: &str = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
+
+/// apimachinery `IsDNS1035Label`: Service names (they become DNS names and
+/// environment variable prefixes, so they must start with a letter).
+pub fn validate_dns1035_label(name: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if name.len() > DNS1035_LABEL_MAX_LENGTH {
+        errs.push(max_len_error(DNS1035_LABEL_MAX_LENGTH));
+    }
+    let b = name.as_bytes();
+    let ok = matches!(b.first(), Some(c) if c.is_ascii_lowercase()) && matches_dns1123_label(name);
+    if !ok {
+        errs.push(regex_error(
+            DNS1035_LABEL_ERR,
+            DNS1035_LABEL_FMT,
+            &["my-name", "abc-123"],
+        ));
+    }
+    errs
+}
+
+/// apimachinery `NameIsDNS1035Label` (the Service name rule), with `generateName`'s
+/// trailing-dash allowance.
+pub fn validate_service_name(name: &str, prefix: bool) -> Vec<String> {
+    if prefix && name.len() > 1 && name.ends_with('-') {
+        let masked = format!("{}a", &name[..name.len() - 1]);
+        return validate_dns1035_label(&masked);
+    }
+    validate_dns1035_label(name)
+}
+
+const CONFIG_MAP_KEY_FMT: &str = "[-._a-zA-Z0-9]+";
+const CONFIG_MAP_KEY_ERR: &str =
+    "a valid config key must consist of alphanumeric characters, '-', '_' or '.'";
+
+/// apimachinery `IsConfigMapKey`: keys of ConfigMap and Secret data (file names in
+/// their volumes, so `.` and `..` prefixes are refused).
+pub fn validate_config_map_key(key: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if key.len() > DNS1123_SUBDOMAIN_MAX_LENGTH {
+        errs.push(max_len_error(DNS1123_SUBDOMAIN_MAX_LENGTH));
+    }
+    if key.is_empty()
+        || !key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+    {
+        errs.push(regex_error(
+            CONFIG_MAP_KEY_ERR,
+            CONFIG_MAP_KEY_FMT,
+            &["key.name", "KEY_NAME", "key-name"],
+        ));
+    }
+    if key == "." {
+        errs.push("must not be '.'".to_string());
+    } else if key == ".." {
+        errs.push("must not be '..'".to_string());
+    } else if key.starts_with("..") {
+        errs.push("must not start with '..'".to_string());
+    }
+    errs
+}
+
 /// `[A-Za-z0-9]` at both ends, `[-A-Za-z0-9_.]` inside.
 fn matches_label_name(s: &str) -> bool {
     let b = s.as_bytes();
@@ -304,6 +370,35 @@ mod tests {
         assert_eq!(
             validate_dns1123_label(&"a".repeat(64)),
             vec!["must be no more than 63 characters".to_string()]
+        );
+    }
+
+    #[test]
+    fn dns1035_and_config_map_keys_match_kubernetes() {
+        assert!(validate_dns1035_label("queue").is_empty());
+        assert_eq!(
+            validate_dns1035_label("1queue"),
+            vec!["a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')".to_string()]
+        );
+        assert_eq!(validate_dns1035_label("a.b").len(), 1);
+        assert!(validate_service_name("svc-", true).is_empty());
+        assert!(validate_config_map_key("app.properties").is_empty());
+        assert!(validate_config_map_key("KEY_NAME-1").is_empty());
+        assert_eq!(
+            validate_config_map_key("a b"),
+            vec!["a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')".to_string()]
+        );
+        assert_eq!(
+            validate_config_map_key(".."),
+            vec!["must not be '..'".to_string()]
+        );
+        assert_eq!(
+            validate_config_map_key("..a"),
+            vec!["must not start with '..'".to_string()]
+        );
+        assert_eq!(
+            validate_config_map_key("."),
+            vec!["must not be '.'".to_string()]
         );
     }
 

@@ -28,6 +28,15 @@ use super::names::{
 use super::selector::Selector;
 use crate::controller::schedule;
 
+mod objects;
+mod pod_spec;
+
+pub use objects::{
+    validate_configmap, validate_configmap_update, validate_object, validate_object_update,
+    validate_pod_update, validate_replicaset, validate_replicaset_update, validate_secret,
+    validate_secret_update, validate_service, validate_service_update,
+};
+
 /// apimachinery `isNegativeErrorMsg`.
 const NEGATIVE_MSG: &str = "must be greater than or equal to 0";
 /// apimachinery `FieldImmutableErrorMsg`.
@@ -92,6 +101,8 @@ pub enum FieldErrorKind {
     Forbidden,
     /// "Duplicate value: V"
     Duplicate { value: BadValue },
+    /// "Not found: V"
+    NotFound { value: BadValue },
     /// "Too long"
     TooLong,
     /// "Too many: N" (`field.TooMany`; the limit is in the detail).
@@ -155,6 +166,15 @@ impl FieldError {
         }
     }
 
+    /// `field.NotFound`: a reference to something that does not exist.
+    pub fn not_found(path: impl Into<String>, value: BadValue) -> Self {
+        FieldError {
+            path: path.into(),
+            kind: FieldErrorKind::NotFound { value },
+            detail: String::new(),
+        }
+    }
+
     pub fn duplicate(path: impl Into<String>, value: BadValue) -> Self {
         FieldError {
             path: path.into(),
@@ -194,6 +214,7 @@ impl FieldError {
             FieldErrorKind::NotSupported { value, .. } => format!("Unsupported value: {value}"),
             FieldErrorKind::TooMany { actual } => format!("Too many: {actual}"),
             FieldErrorKind::Duplicate { value } => format!("Duplicate value: {value}"),
+            FieldErrorKind::NotFound { value } => format!("Not found: {value}"),
         };
         if !self.detail.is_empty() {
             s.push_str(": ");
@@ -212,6 +233,7 @@ impl FieldError {
             FieldErrorKind::NotSupported { .. } => "FieldValueNotSupported",
             FieldErrorKind::Forbidden => "FieldValueForbidden",
             FieldErrorKind::Duplicate { .. } => "FieldValueDuplicate",
+            FieldErrorKind::NotFound { .. } => "FieldValueNotFound",
             FieldErrorKind::TooLong => "FieldValueTooLong",
             FieldErrorKind::TooMany { .. } => "FieldValueTooMany",
         }
@@ -378,6 +400,17 @@ pub fn validate_annotations(
 /// it from the request or the CLI context before storing), and a name that is still
 /// to be generated from `generateName` is not "Required" (the engine generates it).
 fn validate_object_meta(meta: &ObjectMeta, errs: &mut Vec<FieldError>) {
+    validate_object_meta_named(meta, validate_object_name, errs);
+}
+
+/// `ValidateObjectMeta` with the kind's name rule (`NameIsDNSSubdomain` for most,
+/// `NameIsDNS1035Label` for Services); see [`validate_object_meta`].
+fn validate_object_meta_named(
+    meta: &ObjectMeta,
+    name_rule: fn(&str, bool) -> Vec<String>,
+    errs: &mut Vec<FieldError>,
+) {
+    let validate_object_name = name_rule;
     let generate = meta.generate_name.as_deref().unwrap_or("");
     if !generate.is_empty() {
         for msg in validate_object_name(generate, true) {
@@ -441,6 +474,13 @@ fn validate_pod_template(template: &PodTemplateSpec, path: &str, errs: &mut Vec<
 
 /// `ValidatePodSpec` for the fields dockjob supports.
 fn validate_pod_spec(spec: &PodSpec, path: &str, errs: &mut Vec<FieldError>) {
+    if spec.termination_grace_period_seconds.is_none() {
+        errs.push(FieldError::required(
+            format!("{path}.terminationGracePeriodSeconds"),
+            "",
+        ));
+    }
+    let vols = pod_spec::validate_volumes(spec, path, errs);
     let containers_path = format!("{path}.containers");
     if spec.containers.is_empty() {
         errs.push(FieldError::required(&containers_path, ""));
@@ -449,6 +489,7 @@ fn validate_pod_spec(spec: &PodSpec, path: &str, errs: &mut Vec<FieldError>) {
         for (i, c) in spec.containers.iter().enumerate() {
             let p = format!("{containers_path}[{i}]");
             validate_container(c, &p, errs);
+            pod_spec::validate_container_more(c, &vols, &p, errs);
             if !names.insert(c.name.as_str()) {
                 errs.push(FieldError::duplicate(
                     format!("{p}.name"),
@@ -462,6 +503,7 @@ fn validate_pod_spec(spec: &PodSpec, path: &str, errs: &mut Vec<FieldError>) {
         for (i, c) in init.iter().enumerate() {
             let p = format!("{path}.initContainers[{i}]");
             validate_container(c, &p, errs);
+            pod_spec::validate_container_more(c, &vols, &p, errs);
             if !names.insert(c.name.as_str()) {
                 errs.push(FieldError::duplicate(
                     format!("{p}.name"),
@@ -489,6 +531,7 @@ fn validate_pod_spec(spec: &PodSpec, path: &str, errs: &mut Vec<FieldError>) {
             &["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"],
         )),
     }
+    pod_spec::validate_pod_spec_more(spec, path, errs);
 }
 
 /// `validateContainerCommon` for the fields dockjob supports.
@@ -610,6 +653,12 @@ fn port_name_errors(port: &str) -> Vec<String> {
     errs
 }
 
+/// `helper.IsOvercommitAllowed`: native resources (no domain, or a
+/// `kubernetes.io/` one) other than huge pages may have requests below limits.
+fn is_overcommit_allowed(name: &str) -> bool {
+    (!name.contains('/') || name.contains("kubernetes.io/")) && !name.starts_with("hugepages-")
+}
+
 /// A resource quantity in nano-units (`1` = 1e9, `500m` = 5e8, `1Ki` = 1024e9),
 /// rounded up, saturating; `None` when it is not Kubernetes quantity syntax.
 pub fn quantity_nanos(q: &str) -> Option<i128> {
@@ -708,7 +757,9 @@ fn validate_resources(r: &ResourceRequirements, path: &str, errs: &mut Vec<Field
             let Some(limit) = limits.get(name) else {
                 continue;
             };
+            // Extended resources (GPUs) must equal their limit: pod_spec checks them.
             if let (Some(rq), Some(lq)) = (quantity_nanos(&req.0), quantity_nanos(&limit.0))
+                && is_overcommit_allowed(name)
                 && rq > lq
             {
                 errs.push(FieldError::invalid(

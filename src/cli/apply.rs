@@ -1,5 +1,7 @@
-//! `dockjob apply -f FILE|DIR|-`: decode and validate every document first, then create
-//! or update each object, printing `job.batch/oneshot created|configured|unchanged`.
+//! `dockjob apply -f FILE|DIR|-`: decode and validate every document first (all or
+//! nothing: one bad document and none is sent), then create or update each object,
+//! printing kubectl's `job.batch/oneshot created`, `configmap/x configured`,
+//! `service/x unchanged`, `replicaset.apps/x created`, `pod/x created`...
 //!
 //! Like kubectl, the object as written is kept in the
 //! `kubectl.kubernetes.io/last-applied-configuration` annotation; an apply whose input
@@ -13,9 +15,9 @@ use super::Reported;
 use super::client::Client;
 use super::source;
 use crate::api::decode::{Manifest, Object, decode_manifests};
-use crate::api::defaults::{default_cronjob, default_job, default_pod_spec, set_job_selector};
+use crate::api::defaults::{default_object, set_job_selector};
 use crate::api::labels::LAST_APPLIED;
-use crate::api::validate::{invalid_message, validate_cronjob, validate_job, validate_pod};
+use crate::api::validate::{invalid_message, validate_object};
 
 /// Decodes and validates every document of every source. Returns the manifests, or
 /// prints every error and fails: nothing may be applied when any document is bad.
@@ -48,34 +50,19 @@ pub fn load(files: &[String]) -> anyhow::Result<Vec<Manifest>> {
 }
 
 /// The checks the engine will make, run before anything is sent, each error with the
-/// file and line of the field it names.
+/// file and line of the field it names: the same defaults and validation as
+/// admission, for every kind.
 fn validate_client_side(m: &Manifest) -> Vec<String> {
-    let (kind, name, errs) = match &m.object {
-        Object::Job(job) => {
-            let mut job = (**job).clone();
-            default_job(&mut job);
-            // The real selector needs the uid the engine assigns; any uid validates alike.
-            const PLACEHOLDER_UID: &str = "00000000-0000-0000-0000-000000000000";
-            job.metadata.uid = Some(PLACEHOLDER_UID.into());
-            set_job_selector(&mut job, PLACEHOLDER_UID);
-            let name = job.metadata.name.clone().unwrap_or_default();
-            (m.object.kind(), name, validate_job(&job))
-        }
-        Object::CronJob(cj) => {
-            let mut cj = (**cj).clone();
-            default_cronjob(&mut cj);
-            let name = cj.metadata.name.clone().unwrap_or_default();
-            (m.object.kind(), name, validate_cronjob(&cj))
-        }
-        Object::Pod(pod) => {
-            let mut pod = (**pod).clone();
-            if let Some(spec) = pod.spec.as_mut() {
-                default_pod_spec(spec);
-            }
-            let name = pod.metadata.name.clone().unwrap_or_default();
-            (m.object.kind(), name, validate_pod(&pod))
-        }
-    };
+    let mut obj = m.object.clone();
+    default_object(&mut obj);
+    if let Object::Job(job) = &mut obj {
+        // The real selector needs the uid the engine assigns; any uid validates alike.
+        const PLACEHOLDER_UID: &str = "00000000-0000-0000-0000-000000000000";
+        job.metadata.uid = Some(PLACEHOLDER_UID.into());
+        set_job_selector(job, PLACEHOLDER_UID);
+    }
+    let kind = obj.kind();
+    let name = obj.name().unwrap_or("").to_string();
     let mut out = Vec::new();
     if name.is_empty() {
         out.push(format!(
@@ -84,7 +71,7 @@ fn validate_client_side(m: &Manifest) -> Vec<String> {
         ));
         return out;
     }
-    for e in &errs {
+    for e in &validate_object(&obj) {
         out.push(format!(
             "{}:{}: {}",
             m.source,

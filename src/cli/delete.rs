@@ -1,6 +1,8 @@
-//! `dockjob delete KIND NAME... | -f FILE | KIND -l SELECTOR`: marks each object for
-//! deletion, waits until the engine has removed it with every container it made (as
-//! kubectl's `--wait` waits for finalizers), and says `job.batch "oneshot" deleted`.
+//! `dockjob delete KIND[,KIND...] NAME... | KIND/NAME... | -f FILE | KIND[,KIND...] -l
+//! SELECTOR`: marks each object for deletion, waits until the engine has removed it with
+//! every container it made (as kubectl's `--wait` waits for finalizers), and says
+//! `replicaset.apps "queue" deleted`, one line per object, in the order kubectl visits
+//! them (kind by kind as typed; a file's objects in file order).
 
 use std::time::{Duration, Instant};
 
@@ -12,13 +14,31 @@ use super::apply;
 use super::client::{Client, ServerError};
 use super::get::pod_finished;
 use super::query::with_params;
+use super::resources::Selection;
 use crate::api::kinds::Kind;
 
 /// What to delete.
 pub enum Targets {
-    Names(Kind, Vec<String>),
-    Selector(Kind, String),
+    /// Objects by kind and name.
+    Names(Selection),
+    /// Every object of these kinds matching a label selector.
+    Selector(Selection, String),
+    /// The objects in these manifests (each in its own `metadata.namespace`, else `-n`).
     Files(Vec<String>),
+}
+
+/// kubectl's argument checks, made before the engine is reached.
+pub fn check(selection: Option<&Selection>, selector: Option<&str>) -> anyhow::Result<()> {
+    let Some(selection) = selection else {
+        return Ok(());
+    };
+    if selector.is_some() && selection.has_names() {
+        bail!("name cannot be provided when a selector is specified");
+    }
+    if selector.is_none() && !selection.has_names() {
+        bail!("resource(s) were provided, but no name was specified");
+    }
+    Ok(())
 }
 
 /// `dockjob delete`.
@@ -31,22 +51,29 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let mut objects: Vec<(Kind, String, String)> = Vec::new();
     match targets {
-        Targets::Names(kind, names) => {
-            objects.extend(names.into_iter().map(|n| (kind, ns.to_string(), n)));
+        Targets::Names(selection) => {
+            for r in selection.requests {
+                objects.extend(r.names.into_iter().map(|n| (r.kind, ns.to_string(), n)));
+            }
         }
-        Targets::Selector(kind, selector) => {
-            let path = with_params(
-                &kind.collection_path(Some(ns)),
-                &[("labelSelector", Some(&selector))],
-            );
-            let list = client.get(&path).await?;
-            for item in list["items"].as_array().into_iter().flatten() {
-                if let Some(name) = item["metadata"]["name"].as_str() {
-                    objects.push((kind, ns.to_string(), name.to_string()));
+        Targets::Selector(selection, selector) => {
+            for r in &selection.requests {
+                let path = with_params(
+                    &r.kind.collection_path(Some(ns)),
+                    &[("labelSelector", Some(&selector))],
+                );
+                let list = client.get(&path).await?;
+                for item in list["items"].as_array().into_iter().flatten() {
+                    // An object already being deleted is deleted again (kubectl does
+                    // not skip it either) and waited for like the others.
+                    if let Some(name) = item["metadata"]["name"].as_str() {
+                        objects.push((r.kind, ns.to_string(), name.to_string()));
+                    }
                 }
             }
             if objects.is_empty() {
-                eprintln!("No resources found");
+                // kubectl's delete says it on stdout (get says it on stderr).
+                println!("No resources found");
                 return Ok(());
             }
         }
@@ -114,4 +141,37 @@ async fn wait_gone(
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::resources::parse;
+
+    fn sel(args: &[&str]) -> Selection {
+        parse(
+            "delete",
+            &args.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn kubectls_argument_checks() {
+        assert!(check(Some(&sel(&["rs,svc,job"])), Some("chapter=jobs")).is_ok());
+        assert!(check(Some(&sel(&["rs/queue"])), None).is_ok());
+        assert!(check(None, None).is_ok());
+        assert_eq!(
+            check(Some(&sel(&["rs", "queue"])), Some("a=b"))
+                .unwrap_err()
+                .to_string(),
+            "name cannot be provided when a selector is specified"
+        );
+        assert_eq!(
+            check(Some(&sel(&["rs,svc"])), None)
+                .unwrap_err()
+                .to_string(),
+            "resource(s) were provided, but no name was specified"
+        );
+    }
 }

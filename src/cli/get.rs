@@ -1,4 +1,6 @@
-//! `dockjob get KIND [NAME...]`: tables as kubectl prints them, or yaml/json/name.
+//! `dockjob get KIND[,KIND...] [NAME...] | KIND/NAME... | all`: tables as kubectl
+//! prints them (one per kind, `kind.group/name` names when several kinds are listed), or
+//! yaml/json/name.
 //!
 //! Like `docker ps`, the default view is what is live: jobs without a Complete or
 //! Failed condition, pods that are Pending or Running. `-a` adds the finished ones.
@@ -15,8 +17,9 @@
 use std::collections::HashSet;
 
 use anyhow::bail;
+use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
-use k8s_openapi::api::core::v1::{Event, Pod};
+use k8s_openapi::api::core::v1::{ConfigMap, Event, Pod, Secret, Service};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -24,20 +27,55 @@ use super::Reported;
 use super::client::{Client, ServerError};
 use super::printers::{self, TableOptions};
 use super::query::with_params;
+use super::resources::{Request, Selection};
 use super::watch::{self, EventType, Watch};
 use crate::api::kinds::Kind;
 
 /// What `get` was asked for.
 #[derive(Debug, Clone)]
 pub struct GetArgs {
-    pub kind: Kind,
-    pub names: Vec<String>,
+    /// The kinds and names, as [`super::resources::parse`] read them.
+    pub selection: Selection,
     pub all: bool,
     pub selector: Option<String>,
     pub output: Option<String>,
     pub namespace: String,
     pub all_namespaces: bool,
     pub no_headers: bool,
+}
+
+impl GetArgs {
+    /// The first (for `-w`, the only) kind asked for.
+    fn kind(&self) -> Kind {
+        self.selection
+            .requests
+            .first()
+            .map_or(Kind::Pod, |r| r.kind)
+    }
+
+    /// The names asked for with the first kind.
+    fn names(&self) -> &[String] {
+        self.selection
+            .requests
+            .first()
+            .map_or(&[], |r| r.names.as_slice())
+    }
+}
+
+/// The objects of one kind that `get` found, in the order they are printed.
+pub type Group = (Kind, Vec<Value>);
+
+/// kubectl's argument checks that need no engine: names cannot be combined with a
+/// selector, nor looked up across all namespaces.
+pub fn check(args: &GetArgs) -> anyhow::Result<()> {
+    if args.selection.has_names() && args.selector.is_some() {
+        bail!("name cannot be provided when a selector is specified");
+    }
+    if args.selection.has_names() && args.all_namespaces {
+        bail!("a resource cannot be retrieved by name across all namespaces");
+    }
+    render_groups(args, &[], jiff::Timestamp::now())?;
+    Ok(())
 }
 
 /// Whether a job has finished (a Complete or Failed condition that is True).
@@ -61,27 +99,29 @@ fn is_live(kind: Kind, v: &Value) -> bool {
     }
 }
 
-/// Lists the objects `args` selects (names, or a filtered list).
-pub async fn fetch(client: &Client, args: &GetArgs) -> anyhow::Result<(Vec<Value>, bool)> {
+/// Lists the objects of one request (its names, or a filtered list).
+async fn fetch_request(
+    client: &Client,
+    args: &GetArgs,
+    request: &Request,
+) -> anyhow::Result<(Vec<Value>, bool)> {
     let mut items = Vec::new();
     let mut failed = false;
-    if args.names.is_empty() {
+    let kind = request.kind;
+    if request.names.is_empty() {
         let ns = (!args.all_namespaces).then_some(args.namespace.as_str());
         let path = with_params(
-            &args.kind.collection_path(ns),
+            &kind.collection_path(ns),
             &[("labelSelector", args.selector.as_deref())],
         );
         let list = client.get(&path).await?;
         items = list["items"].as_array().cloned().unwrap_or_default();
         if !args.all {
-            items.retain(|v| is_live(args.kind, v));
+            items.retain(|v| is_live(kind, v));
         }
     } else {
-        for name in &args.names {
-            match client
-                .get(&args.kind.object_path(&args.namespace, name))
-                .await
-            {
+        for name in &request.names {
+            match client.get(&kind.object_path(&args.namespace, name)).await {
                 Ok(v) => items.push(v),
                 Err(e) if e.downcast_ref::<ServerError>().is_some() => {
                     eprintln!("{e}");
@@ -94,6 +134,19 @@ pub async fn fetch(client: &Client, args: &GetArgs) -> anyhow::Result<(Vec<Value
     Ok((items, failed))
 }
 
+/// Lists every request's objects, kind by kind; the flag says whether a named object
+/// was missing (already reported on stderr).
+pub async fn fetch(client: &Client, args: &GetArgs) -> anyhow::Result<(Vec<Group>, bool)> {
+    let mut groups = Vec::new();
+    let mut failed = false;
+    for request in &args.selection.requests {
+        let (items, f) = fetch_request(client, args, request).await?;
+        failed |= f;
+        groups.push((request.kind, items));
+    }
+    Ok((groups, failed))
+}
+
 fn typed<T: DeserializeOwned>(items: &[Value]) -> anyhow::Result<Vec<T>> {
     items
         .iter()
@@ -103,9 +156,10 @@ fn typed<T: DeserializeOwned>(items: &[Value]) -> anyhow::Result<Vec<T>> {
 
 /// `dockjob get`.
 pub async fn run(client: &Client, args: &GetArgs) -> anyhow::Result<()> {
-    let (items, failed) = fetch(client, args).await?;
-    let out = render(args, &items)?;
-    if items.is_empty() && !failed && args.output.as_deref().is_none_or(|o| o == "wide") {
+    let (groups, failed) = fetch(client, args).await?;
+    let out = render_groups(args, &groups, jiff::Timestamp::now())?;
+    let empty = groups.iter().all(|(_, items)| items.is_empty());
+    if empty && !failed && args.output.as_deref().is_none_or(|o| o == "wide") {
         if args.all_namespaces {
             eprintln!("No resources found");
         } else {
@@ -120,31 +174,92 @@ pub async fn run(client: &Client, args: &GetArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The text `get` prints for `items`.
+/// The text `get` prints for one kind's objects.
 pub fn render(args: &GetArgs, items: &[Value]) -> anyhow::Result<String> {
     render_at(args, items, jiff::Timestamp::now())
 }
 
-/// [`render`] at a given time.
+/// [`render`] at a given time, for the first kind asked for.
 pub fn render_at(args: &GetArgs, items: &[Value], now: jiff::Timestamp) -> anyhow::Result<String> {
-    let opts = TableOptions {
-        wide: args.output.as_deref() == Some("wide"),
-        no_headers: args.no_headers,
-        show_namespace: args.all_namespaces,
-    };
+    render_groups(args, &[(args.kind(), items.to_vec())], now)
+}
+
+/// One kind's table.
+fn table(
+    kind: Kind,
+    items: &[Value],
+    now: jiff::Timestamp,
+    opts: &TableOptions,
+) -> anyhow::Result<String> {
+    Ok(match kind {
+        Kind::Job => printers::jobs_table(&typed::<Job>(items)?, now, opts),
+        Kind::Pod => printers::pods_table(&typed::<Pod>(items)?, now, opts),
+        Kind::Event => printers::events_table(&typed::<Event>(items)?, now, opts),
+        Kind::CronJob => printers::cronjobs_table(&typed::<CronJob>(items)?, now, opts),
+        Kind::ConfigMap => printers::configmaps_table(&typed::<ConfigMap>(items)?, now, opts),
+        Kind::Secret => printers::secrets_table(&typed::<Secret>(items)?, now, opts),
+        Kind::Service => printers::services_table(&typed::<Service>(items)?, now, opts),
+        Kind::ReplicaSet => printers::replicasets_table(&typed::<ReplicaSet>(items)?, now, opts),
+    })
+}
+
+/// `kind.group` as kubectl prefixes names with it (`job.batch`, `pod`).
+fn qualified(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Job => "job.batch",
+        Kind::CronJob => "cronjob.batch",
+        Kind::Pod => "pod",
+        Kind::Event => "event",
+        Kind::ConfigMap => "configmap",
+        Kind::Secret => "secret",
+        Kind::Service => "service",
+        Kind::ReplicaSet => "replicaset.apps",
+    }
+}
+
+/// The text `get` prints for the groups found, as kubectl prints them: one table per
+/// kind (each aligned on its own, a blank line between them unless `--no-headers`),
+/// names as `kind.group/name` when several kinds were asked for or found; `-o
+/// yaml|json` one object when one was named, else a `List` of all; `-o name` a line
+/// per object.
+pub fn render_groups(
+    args: &GetArgs,
+    groups: &[Group],
+    now: jiff::Timestamp,
+) -> anyhow::Result<String> {
+    let found: Vec<Kind> = groups
+        .iter()
+        .filter(|(_, items)| !items.is_empty())
+        .map(|(k, _)| *k)
+        .collect();
+    let with_kind = args.selection.with_kind || found.windows(2).any(|w| w[0] != w[1]);
     match args.output.as_deref() {
-        None | Some("wide") => Ok(match args.kind {
-            Kind::Job => printers::jobs_table(&typed::<Job>(items)?, now, &opts),
-            Kind::Pod => printers::pods_table(&typed::<Pod>(items)?, now, &opts),
-            Kind::Event => printers::events_table(&typed::<Event>(items)?, now, &opts),
-            Kind::CronJob => printers::cronjobs_table(&typed::<CronJob>(items)?, now, &opts),
-            _ => anyhow::bail!("no table printer for {} yet; use -o yaml", args.kind.plural()),
-        }),
+        None | Some("wide") => {
+            let mut out = String::new();
+            for (kind, items) in groups {
+                let opts = TableOptions {
+                    wide: args.output.as_deref() == Some("wide"),
+                    no_headers: args.no_headers,
+                    show_namespace: args.all_namespaces,
+                    kind_prefix: with_kind.then(|| qualified(*kind)),
+                };
+                let text = table(*kind, items, now, &opts)?;
+                if text.is_empty() {
+                    continue;
+                }
+                if !out.is_empty() && !args.no_headers {
+                    out.push('\n');
+                }
+                out.push_str(&text);
+            }
+            Ok(out)
+        }
         Some(fmt @ ("yaml" | "json")) => {
-            let value = if args.names.len() == 1 && items.len() == 1 {
-                items[0].clone()
+            let all: Vec<Value> = groups.iter().flat_map(|(_, items)| items.clone()).collect();
+            let value = if args.selection.single_item && all.len() == 1 {
+                all[0].clone()
             } else {
-                printers::list_value(items.to_vec())
+                printers::list_value(all)
             };
             if fmt == "yaml" {
                 Ok(printers::to_yaml(&value)?)
@@ -153,11 +268,15 @@ pub fn render_at(args: &GetArgs, items: &[Value], now: jiff::Timestamp) -> anyho
             }
         }
         Some("name") => {
-            let names: Vec<String> = items
-                .iter()
-                .filter_map(|v| v["metadata"]["name"].as_str().map(str::to_string))
-                .collect();
-            Ok(printers::names(&args.kind.qualified(), &names))
+            let mut out = String::new();
+            for (kind, items) in groups {
+                let names: Vec<String> = items
+                    .iter()
+                    .filter_map(|v| v["metadata"]["name"].as_str().map(str::to_string))
+                    .collect();
+                out.push_str(&printers::names(qualified(*kind), &names));
+            }
+            Ok(out)
         }
         Some(other) => bail!(
             "unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,name,wide,yaml"
@@ -225,22 +344,29 @@ fn rv_number(v: &str) -> u64 {
 pub async fn run_watch(client: &Client, args: &GetArgs, list_first: bool) -> anyhow::Result<()> {
     // Fail early on an unknown format, as kubectl does before watching.
     render_at(args, &[], jiff::Timestamp::now())?;
+    if args.selection.several_kinds() {
+        bail!(
+            "watch is only supported on individual resources and resource collections - more than 1 resource was found"
+        );
+    }
+    let kind = args.kind();
+    let names = args.names();
     let ns = (!args.all_namespaces).then_some(args.namespace.as_str());
-    let collection = args.kind.collection_path(ns);
-    let one_name = (args.names.len() == 1).then(|| format!("metadata.name={}", args.names[0]));
+    let collection = kind.collection_path(ns);
+    let one_name = (names.len() == 1).then(|| format!("metadata.name={}", names[0]));
     let params = [
         ("labelSelector", args.selector.as_deref()),
         ("fieldSelector", one_name.as_deref()),
     ];
     let wanted = |v: &Value| {
-        args.names.is_empty()
+        names.is_empty()
             || v["metadata"]["name"]
                 .as_str()
-                .is_some_and(|n| args.names.iter().any(|w| w == n))
+                .is_some_and(|n| names.iter().any(|w| w == n))
     };
     let listed = watch::list(client, &collection, &params).await?;
     let mut failed = false;
-    for name in &args.names {
+    for name in names {
         if !listed
             .items
             .iter()
@@ -251,7 +377,7 @@ pub async fn run_watch(client: &Client, args: &GetArgs, list_first: bool) -> any
                 ServerError {
                     code: 404,
                     reason: "NotFound".to_string(),
-                    message: format!("{} {name:?} not found", args.kind.resource()),
+                    message: format!("{} {name:?} not found", kind.resource()),
                 }
             );
             failed = true;
@@ -261,7 +387,7 @@ pub async fn run_watch(client: &Client, args: &GetArgs, list_first: bool) -> any
         return Err(Reported(1).into());
     }
     let visible = |v: &Value, shown: &HashSet<String>| {
-        args.all || !args.names.is_empty() || is_live(args.kind, v) || shown.contains(&uid(v))
+        args.all || !names.is_empty() || is_live(kind, v) || shown.contains(&uid(v))
     };
     let mut printer = WatchPrinter::new(args);
     let mut shown: HashSet<String> = HashSet::new();
@@ -317,8 +443,14 @@ mod tests {
 
     fn args(kind: Kind, output: Option<&str>) -> GetArgs {
         GetArgs {
-            kind,
-            names: vec![],
+            selection: Selection {
+                requests: vec![Request {
+                    kind,
+                    names: vec![],
+                }],
+                with_kind: false,
+                single_item: false,
+            },
             all: false,
             selector: None,
             output: output.map(str::to_string),
@@ -410,5 +542,117 @@ mod tests {
         let n = args(Kind::Job, Some("name"));
         let mut p = WatchPrinter::new(&n);
         assert_eq!(p.render(&[job("a")], now).unwrap(), "job.batch/a\n");
+    }
+
+    fn job_value(name: &str) -> Value {
+        json!({"apiVersion": "batch/v1", "kind": "Job",
+               "metadata": {"name": name, "namespace": "default",
+                            "creationTimestamp": "2024-05-01T11:59:00Z"},
+               "spec": {"completions": 1, "parallelism": 1, "template": {}},
+               "status": {}})
+    }
+
+    fn selection(words: &[&str]) -> Selection {
+        crate::cli::resources::parse(
+            "get",
+            &words.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        )
+        .unwrap()
+    }
+
+    /// `get jobs,pods`: one table per kind, aligned on its own, a blank line between
+    /// them, names as `kind.group/name`; `--no-headers` drops the blank line too.
+    #[test]
+    fn several_kinds_print_one_table_each() {
+        let now: jiff::Timestamp = "2024-05-01T12:00:00Z".parse().unwrap();
+        let mut a = args(Kind::Job, None);
+        a.selection = selection(&["jobs,pods"]);
+        let groups = vec![
+            (Kind::Job, vec![job_value("oneshot")]),
+            (
+                Kind::Pod,
+                vec![pod(
+                    "oneshot-x7k2p",
+                    "Running",
+                    json!({"running": {"startedAt": "2024-05-01T11:59:55Z"}}),
+                )],
+            ),
+        ];
+        assert_eq!(
+            render_groups(&a, &groups, now).unwrap(),
+            "\
+NAME                STATUS    COMPLETIONS   DURATION   AGE
+job.batch/oneshot   Running   0/1                      60s
+
+NAME                READY   STATUS    RESTARTS   AGE
+pod/oneshot-x7k2p   0/1     Running   0          10s
+"
+        );
+        a.no_headers = true;
+        assert_eq!(
+            render_groups(&a, &groups, now).unwrap(),
+            "job.batch/oneshot   Running   0/1         60s\npod/oneshot-x7k2p   0/1   Running   0     10s\n"
+        );
+        // A kind with nothing found prints nothing, and one kind alone has plain names
+        // unless several were asked for.
+        a.no_headers = false;
+        let only_jobs = vec![(Kind::Job, vec![job_value("a")]), (Kind::Pod, vec![])];
+        assert!(
+            render_groups(&a, &only_jobs, now)
+                .unwrap()
+                .contains("job.batch/a")
+        );
+        a.selection = selection(&["job/a", "job/b"]);
+        let two = vec![(Kind::Job, vec![job_value("a"), job_value("b")])];
+        let text = render_groups(&a, &two, now).unwrap();
+        assert!(
+            text.contains("\na   ") && !text.contains("job.batch/"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn yaml_is_the_object_for_one_name_else_a_list() {
+        let now: jiff::Timestamp = "2024-05-01T12:00:00Z".parse().unwrap();
+        let mut a = args(Kind::Job, Some("json"));
+        a.selection = selection(&["job/a"]);
+        let one = vec![(Kind::Job, vec![job_value("a")])];
+        let v: Value = serde_json::from_str(&render_groups(&a, &one, now).unwrap()).unwrap();
+        assert_eq!(v["kind"], "Job");
+        a.selection = selection(&["job/a", "pod/p"]);
+        let v: Value = serde_json::from_str(&render_groups(&a, &one, now).unwrap()).unwrap();
+        assert_eq!(v["kind"], "List");
+        a.output = Some("name".into());
+        let groups = vec![
+            (
+                Kind::ReplicaSet,
+                vec![json!({"metadata": {"name": "queue"}})],
+            ),
+            (Kind::Service, vec![json!({"metadata": {"name": "queue"}})]),
+        ];
+        assert_eq!(
+            render_groups(&a, &groups, now).unwrap(),
+            "replicaset.apps/queue\nservice/queue\n"
+        );
+    }
+
+    #[test]
+    fn names_with_a_selector_or_all_namespaces_are_refused() {
+        let mut a = args(Kind::Job, None);
+        a.selection = selection(&["job", "a"]);
+        a.selector = Some("x=y".into());
+        assert_eq!(
+            check(&a).unwrap_err().to_string(),
+            "name cannot be provided when a selector is specified"
+        );
+        a.selector = None;
+        a.all_namespaces = true;
+        assert_eq!(
+            check(&a).unwrap_err().to_string(),
+            "a resource cannot be retrieved by name across all namespaces"
+        );
+        a.all_namespaces = false;
+        a.output = Some("table".into());
+        assert!(check(&a).unwrap_err().to_string().contains("\"table\""));
     }
 }

@@ -9,8 +9,11 @@ pub mod describe;
 pub mod events;
 pub mod get;
 pub mod logs;
+pub mod portforward;
 pub mod printers;
 pub mod query;
+pub mod resources;
+pub mod run;
 pub mod source;
 pub mod wait;
 pub mod watch;
@@ -67,12 +70,13 @@ pub enum Command {
         #[arg(short = 'f', long = "filename", required = true)]
         files: Vec<String>,
     },
-    /// List objects: `get jobs [-a]`, `get cronjobs`, `get pods [-a]`, `get events`.
+    /// List objects: `get jobs [-a]`, `get pods,svc`, `get rs,svc -l chapter=jobs`, `get all`.
     #[command(
-        after_help = "Examples:\n  dockjob get jobs\n  dockjob get jobs -a\n  dockjob get pods -a -l job-name=oneshot\n  dockjob get job oneshot -o yaml"
+        after_help = "Examples:\n  dockjob get jobs\n  dockjob get jobs -a\n  dockjob get pods -a -l job-name=oneshot\n  dockjob get job oneshot -o yaml\n  dockjob get jobs,pods\n  dockjob get rs,svc -l chapter=jobs\n  dockjob get job/oneshot pod/oneshot-x7k2p\n  dockjob get all -A"
     )]
     Get {
-        /// The kind (jobs, cronjobs, pods, events), or KIND/NAME.
+        /// The kinds (jobs, cronjobs, pods, services, replicasets, configmaps, secrets,
+        /// events, all), comma-separated, or KIND/NAME.
         resource: String,
         /// Names of objects to show.
         names: Vec<String>,
@@ -146,12 +150,51 @@ pub enum Command {
         #[arg(short = 'o', long = "output")]
         output: Option<String>,
     },
-    /// Show an object in detail, with its events.
-    #[command(after_help = "Example:\n  dockjob describe job oneshot")]
+    /// Show objects in detail, with their events.
+    #[command(
+        after_help = "Examples:\n  dockjob describe job oneshot\n  dockjob describe svc/queue\n  dockjob describe pods -l job-name=oneshot"
+    )]
     Describe {
-        /// The kind (job, cronjob, pod), or KIND/NAME.
+        /// The kinds, comma-separated, or KIND/NAME.
         resource: String,
+        /// Names (or name prefixes) of objects; none describes all of them.
         names: Vec<String>,
+        /// Label selector.
+        #[arg(short = 'l', long = "selector")]
+        selector: Option<String>,
+        /// Across all namespaces.
+        #[arg(short = 'A', long = "all-namespaces")]
+        all_namespaces: bool,
+    },
+    /// Run an image as a batch/v1 Job (the seed book's `kubectl run --restart=OnFailure`).
+    #[command(
+        override_usage = "dockjob run NAME --image=image [--restart=OnFailure|Never] [--env=\"key=value\"] [--labels=k=v,...] [--command] [-i] -- [COMMAND] [args...]",
+        after_help = "Examples:\n  dockjob run -i oneshot --image=dockjob/kuard-amd64:1 --restart=OnFailure -- --keygen-enable --keygen-exit-on-complete --keygen-num-to-gen 10\n  dockjob run hello --image=dockjob-test/busybox:1 --restart=Never --command -- sh -c 'echo hello'"
+    )]
+    Run {
+        /// The Job's name (and its container's).
+        name: Option<String>,
+        /// The image for the container.
+        #[arg(long)]
+        image: Option<String>,
+        /// The pods' restart policy: OnFailure (default) or Never.
+        #[arg(long)]
+        restart: Option<String>,
+        /// Environment variables for the container, KEY=VALUE (repeatable).
+        #[arg(long)]
+        env: Vec<String>,
+        /// Labels for the Job and its pods, k=v,... (default run=NAME).
+        #[arg(short = 'l', long)]
+        labels: Option<String>,
+        /// The words after `--` are the container's command instead of its args.
+        #[arg(long)]
+        command: bool,
+        /// Attach: stream the pod's output and exit with its exit code.
+        #[arg(short = 'i', long = "stdin")]
+        stdin: bool,
+        /// The container's args (its command with --command), after `--`.
+        #[arg(last = true)]
+        args: Vec<String>,
     },
     /// Print a pod's logs: `logs POD` or `logs job/NAME`.
     #[command(
@@ -167,12 +210,17 @@ pub enum Command {
         #[arg(short = 'f', long)]
         follow: bool,
     },
+    /// Forward one or more local ports to a pod (of a service: its targetPort).
+    #[command(
+        after_help = "Examples:\n  dockjob port-forward pod/mypod 8888:5000\n  dockjob port-forward svc/queue 8080:8080\n  dockjob port-forward pod/mypod :5000\n\nRuns until interrupted (Ctrl-C), or until the pod stops."
+    )]
+    PortForward(PortForwardCommand),
     /// Delete objects and every container they made.
     #[command(
         after_help = "Examples:\n  dockjob delete job oneshot\n  dockjob delete -f manifests/job-oneshot.yaml\n  dockjob delete jobs -l chapter=jobs"
     )]
     Delete {
-        /// KIND NAME..., or KIND/NAME...
+        /// KIND[,KIND...] NAME..., KIND/NAME..., or KIND[,KIND...] with -l.
         args: Vec<String>,
         /// Delete the objects in these files.
         #[arg(short = 'f', long = "filename")]
@@ -187,6 +235,21 @@ pub enum Command {
         #[arg(long, default_value_t = 120)]
         timeout: u64,
     },
+}
+
+/// `port-forward`'s arguments (kubectl's flags).
+#[derive(Debug, clap::Args)]
+pub struct PortForwardCommand {
+    /// pod/NAME, svc/NAME (also rs/NAME, job/NAME), or a pod name.
+    resource: String,
+    /// `[LOCAL_PORT:]REMOTE_PORT`, one or more; `:REMOTE` picks a free local port.
+    ports: Vec<String>,
+    /// Addresses to listen on (comma separated): IPs, or localhost (127.0.0.1 and ::1).
+    #[arg(long = "address", default_value = "localhost", value_delimiter = ',')]
+    addresses: Vec<String>,
+    /// How long to wait until at least one pod of a service, replicaset or job exists.
+    #[arg(long, default_value = portforward::DEFAULT_POD_RUNNING_TIMEOUT)]
+    pod_running_timeout: String,
 }
 
 /// What `create` makes.
@@ -271,11 +334,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             watch,
             watch_only,
         } => {
-            let (kind, names) = kind_and_names(&resource, &names)?;
-            let client = Client::connect(&socket, &autostart).await?;
+            let mut words = vec![resource];
+            words.extend(names);
+            let selection = resources::parse("get", &words)?;
             let args = get::GetArgs {
-                kind,
-                names,
+                selection,
                 all,
                 selector,
                 output,
@@ -283,6 +346,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 all_namespaces,
                 no_headers,
             };
+            // Refuse bad flags before reaching (or starting) the engine.
+            get::check(&args)?;
+            let client = Client::connect(&socket, &autostart).await?;
             if watch || watch_only {
                 get::run_watch(&client, &args, !watch_only).await
             } else {
@@ -361,10 +427,48 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let client = Client::connect(&socket, &autostart).await?;
             events::run(&client, &args).await
         }
-        Command::Describe { resource, names } => {
-            let (kind, names) = kind_and_names(&resource, &names)?;
+        Command::Describe {
+            resource,
+            names,
+            selector,
+            all_namespaces,
+        } => {
+            let mut words = vec![resource];
+            words.extend(names);
+            let args = describe::DescribeArgs {
+                selection: resources::parse("describe", &words)?,
+                selector,
+                namespace: ns,
+                all_namespaces,
+            };
             let client = Client::connect(&socket, &autostart).await?;
-            describe::run(&client, kind, &names, &ns).await
+            describe::run(&client, &args).await
+        }
+        Command::Run {
+            name,
+            image,
+            restart,
+            env,
+            labels,
+            command,
+            stdin,
+            args,
+        } => {
+            let args = run::RunArgs {
+                name,
+                image,
+                restart,
+                env,
+                labels,
+                command,
+                stdin,
+                args,
+                namespace: ns,
+            };
+            // Refuse bad flags before reaching (or starting) the engine.
+            run::build(&args)?;
+            let client = Client::connect(&socket, &autostart).await?;
+            run::run(&client, &args).await
         }
         Command::Logs {
             target,
@@ -373,6 +477,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let client = Client::connect(&socket, &autostart).await?;
             logs::run(&client, &target, container.as_deref(), follow, &ns).await
+        }
+        Command::PortForward(pf) => {
+            let args = portforward::PortForwardArgs {
+                resource: pf.resource,
+                ports: pf.ports,
+                addresses: pf.addresses,
+                pod_running_timeout: pf.pod_running_timeout,
+                namespace: ns,
+            };
+            let client = Client::connect(&socket, &autostart).await?;
+            portforward::run(&client, &args).await
         }
         Command::Delete {
             args,
@@ -383,24 +498,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let targets = if !files.is_empty() {
                 delete::Targets::Files(files)
-            } else if let Some(sel) = selector {
-                let Some(resource) = args.first() else {
-                    bail!(
-                        "you must specify the type of resource to delete, e.g. `dockjob delete jobs -l chapter=jobs`"
-                    );
-                };
-                delete::Targets::Selector(parse_kind(resource)?, sel)
             } else {
-                let Some((resource, names)) = args.split_first() else {
-                    bail!(
-                        "you must specify the type of resource to delete, e.g. `dockjob delete job oneshot`"
-                    );
-                };
-                let (kind, names) = kind_and_names(resource, names)?;
-                if names.is_empty() {
-                    bail!("resource(s) were provided, but no name was specified");
+                let selection = resources::parse("delete", &args)?;
+                delete::check(Some(&selection), selector.as_deref())?;
+                match selector {
+                    Some(sel) => delete::Targets::Selector(selection, sel),
+                    None => delete::Targets::Names(selection),
                 }
-                delete::Targets::Names(kind, names)
             };
             let client = Client::connect(&socket, &autostart).await?;
             delete::run(&client, targets, &ns, wait, Duration::from_secs(timeout)).await

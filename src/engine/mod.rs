@@ -10,6 +10,8 @@ pub mod jobs;
 pub mod lock;
 pub mod paths;
 pub mod podsync;
+pub mod replicasets;
+pub mod services;
 
 use std::path::PathBuf;
 
@@ -22,6 +24,8 @@ use cronjobs::CronJobWorker;
 use jobs::{JobWorker, Key};
 use lock::{DataDirLock, LockError};
 use podsync::PodSync;
+use replicasets::ReplicaSetWorker;
+use services::ServiceWorker;
 
 /// Why the engine stopped or could not start.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +69,8 @@ pub async fn run(config: Config) -> Result<(), EngineError> {
     let queues = Queues {
         jobs: WorkQueue::new(),
         cronjobs: WorkQueue::new(),
+        replicasets: WorkQueue::new(),
+        services: WorkQueue::new(),
     };
     // Subscribe before the initial enqueue so no change between the two is missed.
     let store_rx = store.watch();
@@ -72,6 +78,10 @@ pub async fn run(config: Config) -> Result<(), EngineError> {
     tokio::spawn(dispatch(store.clone(), store_rx, queues.clone()));
     tokio::spawn(JobWorker::new(store.clone(), queues.jobs.clone()).run());
     tokio::spawn(CronJobWorker::new(store.clone(), queues.cronjobs.clone()).run());
+    tokio::spawn(ReplicaSetWorker::new(store.clone(), queues.replicasets.clone()).run());
+    tokio::spawn(
+        ServiceWorker::new(store.clone(), runtime.clone(), queues.services.clone()).run(),
+    );
     tokio::spawn(PodSync::new(store.clone(), runtime.clone()).run());
 
     let state = AppState {
@@ -81,6 +91,8 @@ pub async fn run(config: Config) -> Result<(), EngineError> {
     let result = server::serve_unix(&config.socket, state, shutdown_signal()).await;
     queues.jobs.shutdown();
     queues.cronjobs.shutdown();
+    queues.replicasets.shutdown();
+    queues.services.shutdown();
     let _ = std::fs::remove_file(&config.socket);
     result.map_err(|source| EngineError::Serve {
         socket: config.socket.clone(),
@@ -111,12 +123,19 @@ fn controller_key(obj: &serde_json::Value, kind: &str) -> Option<Key> {
 struct Queues {
     jobs: WorkQueue<Key>,
     cronjobs: WorkQueue<Key>,
+    replicasets: WorkQueue<Key>,
+    services: WorkQueue<Key>,
 }
 
 impl Queues {
     /// Every Job and CronJob: at start, and after a watch fell behind.
     fn enqueue_all(&self, store: &Store) {
-        for (kind, queue) in [(Kind::Job, &self.jobs), (Kind::CronJob, &self.cronjobs)] {
+        for (kind, queue) in [
+            (Kind::Job, &self.jobs),
+            (Kind::CronJob, &self.cronjobs),
+            (Kind::ReplicaSet, &self.replicasets),
+            (Kind::Service, &self.services),
+        ] {
             match store.list(kind, None, None) {
                 Ok(objects) => objects
                     .iter()
@@ -128,8 +147,9 @@ impl Queues {
     }
 }
 
-/// Turns store changes into work: a change to a Job or a CronJob, or to something it
-/// owns (a Job's pods, a CronJob's Jobs), wakes that object's reconcile.
+/// Turns store changes into work: a change to a Job, a CronJob or a ReplicaSet, or to
+/// something it owns (a Job's or a ReplicaSet's pods, a CronJob's Jobs), wakes that
+/// object's reconcile; so does an orphan pod a ReplicaSet's selector matches.
 async fn dispatch(
     store: Store,
     mut rx: tokio::sync::broadcast::Receiver<crate::store::WatchEvent>,
@@ -157,6 +177,23 @@ async fn dispatch(
                     Kind::Pod => {
                         if let Some(key) = controller_key(&ev.object, "Job") {
                             queues.jobs.add(key);
+                        }
+                        for key in replicasets::replicasets_for_pod(&store, &ev.object) {
+                            queues.replicasets.add(key);
+                        }
+                        for key in services::keys_for_pod(&store, &ev.object) {
+                            queues.services.add(key);
+                        }
+                    }
+                    // Deleted too: a record removed by anyone leaves no proxy behind.
+                    Kind::Service => {
+                        if let Some(key) = object_key(&ev.object) {
+                            queues.services.add(key);
+                        }
+                    }
+                    Kind::ReplicaSet if !deleted => {
+                        if let Some(key) = object_key(&ev.object) {
+                            queues.replicasets.add(key);
                         }
                     }
                     _ => {}

@@ -1,45 +1,73 @@
 //! The engine's kubelet: makes Docker match the pods in the store, and the store's pod
 //! statuses match Docker.
 //!
-//! - A new pod in the store gets its containers created and started.
-//! - A pod marked for deletion has its containers removed, then its record.
+//! - A pod is brought forward by [`Runtime::sync_pod`] (infra container, init containers
+//!   in order, app containers), re-run whenever Docker reports a change of the pod, so an
+//!   init container that exits lets the next one run. The ConfigMaps and Secrets the pod
+//!   refers to are read from the store for each run.
+//! - What keeps a container from being made (a missing ConfigMap key, a failed pull, an
+//!   image that may not be pulled) is shown as that container's waiting reason, as the
+//!   kubelet shows it, and retried: on a change of a ConfigMap or Secret in the pod's
+//!   namespace, or after the image pull backoff.
+//! - A pod marked for deletion has its containers stopped (its Job lives) or removed with
+//!   its directory and its record.
 //! - Every Docker observation (event or relist) is written to the pod's status, except
 //!   that a terminal status (Succeeded/Failed) is written once and never changed: that
 //!   is what makes each pod's result count exactly once.
 //! - After every relist (engine start, events-stream reconnect) the store and Docker are
-//!   compared whole: pending pods without a container are started, running pods whose
-//!   containers vanished fail, containers without a pod are removed.
+//!   compared whole: live pods are synced again (which resumes a pod stopped half-way by
+//!   an engine crash), running pods whose containers vanished fail, containers and pod
+//!   directories without a pod are removed.
 
 use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use futures::StreamExt;
-use k8s_openapi::api::core::v1::{
-    ContainerState, ContainerStateWaiting, ContainerStatus, Pod, PodStatus,
-};
+use k8s_openapi::api::core::v1::{ConfigMap, ContainerStateWaiting, Pod, PodStatus, Secret};
 use serde_json::Value;
 
 use crate::api::kinds::Kind;
-use crate::runtime::{ObservedPod, Runtime, RuntimeError, RuntimeEvent};
+use crate::runtime::sources::{self, PodSources};
+use crate::runtime::status::{self, Waiting};
+use crate::runtime::{ObservedPod, PodError, PodInputs, Runtime, RuntimeEvent};
 use crate::store::{Store, StoreError, WatchType};
 
-/// The reason a pod waits with when its containers could not be started, as the
-/// kubelet names it.
-fn waiting_reason(err: &RuntimeError) -> &'static str {
-    match err {
-        RuntimeError::ImagePull { .. } => "ErrImagePull",
-        RuntimeError::ImageNeverPull { .. } => "ErrImageNeverPull",
-        RuntimeError::Translate(_) => "CreateContainerConfigError",
-        _ => "CreateContainerError",
-    }
+use super::paths;
+
+/// How soon a pod whose pull just failed is looked at again, so that it shows
+/// ImagePullBackOff (as the kubelet's next sync does) while the backoff runs.
+const AFTER_PULL_FAILURE: Duration = Duration::from_secs(1);
+/// How soon a pod is retried after an error that no change will announce (Docker
+/// refused a call).
+const AFTER_ERROR: Duration = Duration::from_secs(5);
+/// Reasons that a change of a ConfigMap or Secret may clear.
+const CONFIG_ERROR: &str = "CreateContainerConfigError";
+
+/// What the kubelet knows of a pod that Docker does not: why containers are not made.
+#[derive(Debug, Clone, Default)]
+struct Known {
+    namespace: String,
+    name: String,
+    waiting: Waiting,
 }
 
-/// The kubelet's state: which pods have a start or a removal in flight.
+/// A sync in flight for a pod, and whether another was asked meanwhile.
+#[derive(Debug, Default)]
+struct Busy {
+    again: bool,
+}
+
+/// The kubelet's state: which pods have work in flight, and their waiting reasons.
 #[derive(Clone)]
 pub struct PodSync {
     store: Store,
     runtime: Runtime,
-    busy: Arc<Mutex<HashSet<String>>>,
+    /// The engine's data directory; pod directories live in `<data>/pods/<uid>`.
+    data_dir: PathBuf,
+    busy: Arc<Mutex<HashMap<String, Busy>>>,
+    known: Arc<Mutex<HashMap<String, Known>>>,
 }
 
 fn phase(v: &Value) -> &str {
@@ -54,12 +82,35 @@ fn uid(v: &Value) -> &str {
     v["metadata"]["uid"].as_str().unwrap_or("")
 }
 
+fn ns_name(v: &Value) -> (String, String) {
+    (
+        v["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or("default")
+            .to_string(),
+        v["metadata"]["name"].as_str().unwrap_or("").to_string(),
+    )
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A poisoned lock only means a task panicked while holding it; the maps stay valid.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 impl PodSync {
+    /// The data directory is the store's (the database lives in it).
     pub fn new(store: Store, runtime: Runtime) -> Self {
+        let data_dir = store
+            .path()
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(paths::default_data_dir);
         PodSync {
             store,
             runtime,
+            data_dir,
             busy: Arc::default(),
+            known: Arc::default(),
         }
     }
 
@@ -72,9 +123,18 @@ impl PodSync {
         loop {
             tokio::select! {
                 ev = store_rx.recv() => match ev {
-                    Ok(ev) if ev.type_ == WatchType::Deleted => {}
-                    Ok(ev) if ev.kind == Kind::Pod => self.on_pod(&ev.object),
-                    Ok(ev) if ev.kind == Kind::Job => self.on_job(&ev.object),
+                    Ok(ev) if ev.type_ == WatchType::Deleted && ev.kind == Kind::Pod => {
+                        self.forget(uid(&ev.object));
+                    }
+                    Ok(ev) if ev.kind == Kind::Pod && ev.type_ != WatchType::Deleted => {
+                        self.on_pod(&ev.object)
+                    }
+                    Ok(ev) if ev.kind == Kind::Job && ev.type_ != WatchType::Deleted => {
+                        self.on_job(&ev.object)
+                    }
+                    Ok(ev) if matches!(ev.kind, Kind::ConfigMap | Kind::Secret) => {
+                        self.on_config(ev.object["metadata"]["namespace"].as_str().unwrap_or("default"));
+                    }
                     Ok(_) => {}
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                         tracing::warn!("pod watch fell behind; rescanning the store");
@@ -99,21 +159,53 @@ impl PodSync {
             Ok(pods) => pods.iter().for_each(|p| self.on_pod(p)),
             Err(e) => tracing::error!(error = %e, "listing pods failed"),
         }
+        for (namespace, _) in self.known_config_waits() {
+            self.on_config(&namespace);
+        }
     }
 
-    /// A pod was added or changed in the store.
+    /// A pod was added or changed in the store. Only a new pod (no container status yet)
+    /// is synced from here: later steps follow Docker's events, so our own status writes
+    /// do not loop back into syncs.
     fn on_pod(&self, pod: &Value) {
         if !pod["metadata"]["deletionTimestamp"].is_null() {
             self.on_deleted(pod);
         } else if phase(pod) == "Pending" && pod["status"]["containerStatuses"].is_null() {
-            self.spawn_start(pod.clone());
+            self.spawn_sync(pod);
         }
+    }
+
+    /// A ConfigMap or Secret changed in `namespace`: pods waiting for one are retried.
+    fn on_config(&self, namespace: &str) {
+        for (ns, name) in self.known_config_waits() {
+            if ns != namespace {
+                continue;
+            }
+            match self.store.get(Kind::Pod, &ns, &name) {
+                Ok(Some(pod)) => self.spawn_sync(&pod),
+                Ok(None) => {}
+                Err(e) => tracing::error!(pod = name, error = %e, "reading pod failed"),
+            }
+        }
+    }
+
+    /// Pods (namespace, name) with a container waiting on its configuration.
+    fn known_config_waits(&self) -> Vec<(String, String)> {
+        lock(&self.known)
+            .values()
+            .filter(|k| {
+                k.waiting
+                    .values()
+                    .any(|w| w.reason.as_deref() == Some(CONFIG_ERROR))
+            })
+            .map(|k| (k.namespace.clone(), k.name.clone()))
+            .collect()
     }
 
     /// A pod marked for deletion. While its Job lives, the pod is only terminated: its
     /// containers stop and its record stays, so the Job's counts stay derivable from its
     /// pods and its logs stay readable. Otherwise (a bare pod, or its Job is being
-    /// deleted) its containers and then its record are removed.
+    /// deleted) its containers, its directory and then its record are removed.
     fn on_deleted(&self, pod: &Value) {
         if self.owner_job_alive(pod) {
             if !is_terminal_phase(phase(pod)) {
@@ -159,26 +251,249 @@ impl PodSync {
         }
     }
 
+    /// Claims the pod for one task; `false` when a task holds it (which is then asked,
+    /// if `again`, to run once more when done).
+    fn claim(&self, uid: &str, again: bool) -> bool {
+        let mut busy = lock(&self.busy);
+        match busy.get_mut(uid) {
+            Some(b) => {
+                b.again |= again;
+                false
+            }
+            None => {
+                busy.insert(uid.to_string(), Busy::default());
+                true
+            }
+        }
+    }
+
+    /// Releases the pod; true when another run was asked meanwhile (the claim is then
+    /// kept for it).
+    fn release(&self, uid: &str) -> bool {
+        let mut busy = lock(&self.busy);
+        match busy.get_mut(uid) {
+            Some(b) if b.again => {
+                b.again = false;
+                true
+            }
+            _ => {
+                busy.remove(uid);
+                false
+            }
+        }
+    }
+
+    fn is_busy(&self, uid: &str) -> bool {
+        lock(&self.busy).contains_key(uid)
+    }
+
+    fn forget(&self, uid: &str) {
+        lock(&self.known).remove(uid);
+    }
+
+    /// The pod's directory on the host (its emptyDir, configMap and secret volumes).
+    fn pod_dir(&self, uid: &str) -> PathBuf {
+        paths::pod_dir(&self.data_dir, uid)
+    }
+
+    /// Syncs the pod in a task (see [`Runtime::sync_pod`]); a sync already in flight
+    /// runs once more instead.
+    fn spawn_sync(&self, pod: &Value) {
+        let pod_uid = uid(pod).to_string();
+        if pod_uid.is_empty() || !self.claim(&pod_uid, true) {
+            return;
+        }
+        let (ns, name) = ns_name(pod);
+        let this = self.clone();
+        tokio::spawn(async move {
+            let deleted = loop {
+                let deleted = this.sync_once(&ns, &name, &pod_uid).await;
+                if !this.release(&pod_uid) {
+                    break deleted;
+                }
+            };
+            // Marked for deletion meanwhile: the deletion path takes over.
+            if let Some(pod) = deleted {
+                this.on_deleted(&pod);
+            }
+        });
+    }
+
+    /// One sync of the pod as the store has it now, then its status written. Returns the
+    /// pod when it is marked for deletion, for the caller to hand over once it let go.
+    async fn sync_once(&self, ns: &str, name: &str, pod_uid: &str) -> Option<Value> {
+        let value = match self.store.get(Kind::Pod, ns, name) {
+            Ok(Some(v)) if uid(&v) == pod_uid => v,
+            Ok(_) => {
+                // Deleted while we were busy: nothing of it may stay.
+                self.remove_leftovers(pod_uid, name).await;
+                return None;
+            }
+            Err(e) => {
+                tracing::error!(pod = name, error = %e, "reading pod failed");
+                return None;
+            }
+        };
+        if !value["metadata"]["deletionTimestamp"].is_null() {
+            return Some(value);
+        }
+        if is_terminal_phase(phase(&value)) {
+            return None;
+        }
+        let pod: Pod = match serde_json::from_value(value.clone()) {
+            Ok(p) => p,
+            Err(e) => {
+                self.write_failed(
+                    &value,
+                    pod_uid,
+                    "UnreadablePod",
+                    &format!("the stored pod is unreadable: {e}"),
+                );
+                return None;
+            }
+        };
+        let sources = self.sources(&pod);
+        let dir = self.pod_dir(pod_uid);
+        let inputs = PodInputs {
+            sources: &sources,
+            pod_dir: &dir,
+        };
+        let result = self.runtime.sync_pod(&pod, inputs).await;
+        match &result {
+            Ok(_) => self.set_waiting(ns, name, pod_uid, Waiting::new()),
+            Err(e) => {
+                tracing::warn!(pod = name, reason = e.reason(), error = %e, "syncing pod failed");
+                let waiting = waiting_for(&pod, e);
+                self.set_waiting(ns, name, pod_uid, waiting);
+                let retry = match e.reason() {
+                    "ErrImagePull" => Some(AFTER_PULL_FAILURE),
+                    CONFIG_ERROR => None,
+                    _ => Some(e.retry_after.unwrap_or(AFTER_ERROR)),
+                };
+                if let Some(after) = retry {
+                    self.retry_after(ns, name, pod_uid, after);
+                }
+            }
+        }
+        let status = match self.runtime.observe_pod(pod_uid).await {
+            Ok(observed) => {
+                let waiting = self.waiting(pod_uid);
+                observed.and_then(|o| o.status(&pod, &waiting)).or_else(|| {
+                    // Nothing made yet: the status says why.
+                    result
+                        .is_err()
+                        .then(|| status::pod_status(&pod, &[], &waiting))
+                })
+            }
+            Err(e) => {
+                tracing::warn!(pod = name, error = %e, "observing pod failed");
+                return None;
+            }
+        };
+        if status.is_some() {
+            self.write_status(&value, pod_uid, status);
+        }
+        None
+    }
+
+    /// Removes what a pod that is gone from the store left in Docker and on disk.
+    async fn remove_leftovers(&self, pod_uid: &str, name: &str) {
+        if let Err(e) = self.runtime.remove_pod(pod_uid).await {
+            tracing::warn!(pod = name, error = %e, "removing a deleted pod's containers failed");
+        }
+        self.remove_pod_dir(pod_uid);
+        self.forget(pod_uid);
+    }
+
+    fn retry_after(&self, ns: &str, name: &str, pod_uid: &str, after: Duration) {
+        let this = self.clone();
+        let (ns, name, pod_uid) = (ns.to_string(), name.to_string(), pod_uid.to_string());
+        tokio::spawn(async move {
+            tokio::time::sleep(after).await;
+            match this.store.get(Kind::Pod, &ns, &name) {
+                Ok(Some(pod)) if uid(&pod) == pod_uid => {
+                    if pod["metadata"]["deletionTimestamp"].is_null()
+                        && !is_terminal_phase(phase(&pod))
+                    {
+                        this.spawn_sync(&pod);
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(pod = name, error = %e, "reading pod failed"),
+            }
+        });
+    }
+
+    /// The ConfigMaps and Secrets the pod refers to, as the store has them now.
+    fn sources(&self, pod: &Pod) -> PodSources {
+        let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
+        let (config_maps, secrets) = sources::referenced(pod);
+        let mut out = PodSources::default();
+        for name in config_maps {
+            match self.store.get_as::<ConfigMap>(Kind::ConfigMap, ns, &name) {
+                Ok(Some(cm)) => {
+                    out.config_maps.insert(name, cm);
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!(configmap = name, error = %e, "reading configmap failed"),
+            }
+        }
+        for name in secrets {
+            match self.store.get_as::<Secret>(Kind::Secret, ns, &name) {
+                Ok(Some(s)) => {
+                    out.secrets.insert(name, s);
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!(secret = name, error = %e, "reading secret failed"),
+            }
+        }
+        out
+    }
+
+    fn set_waiting(&self, ns: &str, name: &str, pod_uid: &str, waiting: Waiting) {
+        let mut known = lock(&self.known);
+        if waiting.is_empty() {
+            known.remove(pod_uid);
+        } else {
+            known.insert(
+                pod_uid.to_string(),
+                Known {
+                    namespace: ns.to_string(),
+                    name: name.to_string(),
+                    waiting,
+                },
+            );
+        }
+    }
+
+    fn waiting(&self, pod_uid: &str) -> Waiting {
+        lock(&self.known)
+            .get(pod_uid)
+            .map(|k| k.waiting.clone())
+            .unwrap_or_default()
+    }
+
     fn spawn_stop(&self, pod_value: Value) {
         let pod_uid = uid(&pod_value).to_string();
-        if !self.claim(&pod_uid) {
+        if !self.claim(&pod_uid, false) {
             return;
         }
         let this = self.clone();
         tokio::spawn(async move {
-            let name = pod_value["metadata"]["name"]
-                .as_str()
-                .unwrap_or("")
-                .to_string();
-            if let Ok(pod) = serde_json::from_value::<Pod>(pod_value.clone())
-                && let Err(e) = this.runtime.stop_pod(&pod).await
+            let (_, name) = ns_name(&pod_value);
+            let pod = serde_json::from_value::<Pod>(pod_value.clone()).ok();
+            if let Some(pod) = &pod
+                && let Err(e) = this.runtime.stop_pod(pod).await
             {
                 tracing::warn!(pod = name, error = %e, "stopping pod failed");
             }
             // Write the stopped state now rather than wait for the die event; a pod
-            // whose containers never started ends Failed here.
+            // whose containers never ran ends Failed here.
             let observed = this.runtime.observe_pod(&pod_uid).await.ok().flatten();
-            let status = observed.and_then(|o| o.status);
+            let status = match (&pod, observed) {
+                (Some(pod), Some(o)) => o.status(pod, &this.waiting(&pod_uid)),
+                _ => None,
+            };
             let stopped = status
                 .as_ref()
                 .and_then(|s| s.phase.as_deref())
@@ -193,142 +508,56 @@ impl PodSync {
                     "the pod was deleted before its containers ran",
                 );
             }
-            Self::release(&this.busy, &pod_uid);
-        });
-    }
-
-    fn claim(&self, uid: &str) -> bool {
-        self.busy
-            .lock()
-            .map(|mut b| b.insert(uid.to_string()))
-            .unwrap_or(false)
-    }
-
-    fn release(busy: &Mutex<HashSet<String>>, uid: &str) {
-        if let Ok(mut b) = busy.lock() {
-            b.remove(uid);
-        }
-    }
-
-    fn spawn_start(&self, pod_value: Value) {
-        let pod_uid = uid(&pod_value).to_string();
-        if !self.claim(&pod_uid) {
-            return;
-        }
-        let this = self.clone();
-        tokio::spawn(async move {
-            let result = match serde_json::from_value::<Pod>(pod_value.clone()) {
-                Ok(pod) => this
-                    .runtime
-                    .start_pod(&pod)
-                    .await
-                    .map_err(|e| (waiting_reason(&e), e.to_string())),
-                Err(e) => Err((
-                    "CreateContainerConfigError",
-                    format!("the stored pod is unreadable: {e}"),
-                )),
-            };
-            if let Err((reason, message)) = result {
-                tracing::warn!(pod = ?pod_value["metadata"]["name"], reason, error = %message, "starting pod failed");
-                this.mark_waiting(&pod_value, reason, message);
-            }
-            Self::release(&this.busy, &pod_uid);
-            // The pod may have been deleted while its container was being made: the
-            // deletion found nothing to remove then, so remove what was made now.
-            let ns = pod_value["metadata"]["namespace"]
-                .as_str()
-                .unwrap_or("default");
-            let name = pod_value["metadata"]["name"].as_str().unwrap_or("");
-            match this.store.get(Kind::Pod, ns, name) {
-                Ok(Some(current)) if uid(&current) == pod_uid => {
-                    if !current["metadata"]["deletionTimestamp"].is_null() {
-                        this.on_deleted(&current);
-                    }
-                }
-                Ok(_) => {
-                    if let Err(e) = this.runtime.remove_pod(&pod_uid).await {
-                        tracing::warn!(pod = name, error = %e, "removing a deleted pod's containers failed");
-                    }
-                }
-                Err(e) => tracing::error!(pod = name, error = %e, "reading pod after start failed"),
-            }
+            this.forget(&pod_uid);
+            lock(&this.busy).remove(&pod_uid);
         });
     }
 
     fn spawn_remove(&self, pod_value: Value) {
         let pod_uid = uid(&pod_value).to_string();
-        if !self.claim(&pod_uid) {
+        if !self.claim(&pod_uid, false) {
             return;
         }
         let this = self.clone();
         tokio::spawn(async move {
+            let (ns, name) = ns_name(&pod_value);
             match this.runtime.remove_pod(&pod_uid).await {
                 Ok(()) => {
-                    let ns = pod_value["metadata"]["namespace"]
-                        .as_str()
-                        .unwrap_or("default");
-                    let name = pod_value["metadata"]["name"].as_str().unwrap_or("");
-                    if let Err(e) = this.store.delete(Kind::Pod, ns, name) {
+                    this.remove_pod_dir(&pod_uid);
+                    if let Err(e) = this.store.delete(Kind::Pod, &ns, &name) {
                         tracing::warn!(pod = name, error = %e, "deleting pod record failed");
                     }
                 }
-                Err(e) => {
-                    tracing::warn!(pod = ?pod_value["metadata"]["name"], error = %e, "removing pod failed")
-                }
+                Err(e) => tracing::warn!(pod = name, error = %e, "removing pod failed"),
             }
-            Self::release(&this.busy, &pod_uid);
+            this.forget(&pod_uid);
+            lock(&this.busy).remove(&pod_uid);
         });
     }
 
-    /// A start failed: the pod waits with the reason Kubernetes would show.
-    fn mark_waiting(&self, pod: &Value, reason: &str, message: String) {
-        let container = pod["spec"]["containers"][0]["name"]
-            .as_str()
-            .unwrap_or("")
-            .to_string();
-        let image = pod["spec"]["containers"][0]["image"]
-            .as_str()
-            .unwrap_or("")
-            .to_string();
-        let status = PodStatus {
-            phase: Some("Pending".into()),
-            container_statuses: Some(vec![ContainerStatus {
-                name: container,
-                image,
-                ready: false,
-                restart_count: 0,
-                state: Some(ContainerState {
-                    waiting: Some(ContainerStateWaiting {
-                        reason: Some(reason.to_string()),
-                        message: Some(message),
-                    }),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            }]),
-            ..Default::default()
-        };
-        let expected_uid = uid(pod).to_string();
-        self.write_status(pod, &expected_uid, Some(status));
+    fn remove_pod_dir(&self, pod_uid: &str) {
+        let dir = self.pod_dir(pod_uid);
+        match std::fs::remove_dir_all(&dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                tracing::warn!(dir = %dir.display(), error = %e, "removing pod directory failed")
+            }
+        }
     }
 
     /// Writes an observed status to the pod, unless the pod already ended.
     fn write_status(&self, pod: &Value, expected_uid: &str, status: Option<PodStatus>) {
-        let ns = pod["metadata"]["namespace"]
-            .as_str()
-            .unwrap_or("default")
-            .to_string();
-        let name = pod["metadata"]["name"].as_str().unwrap_or("").to_string();
+        let (ns, name) = ns_name(pod);
         self.write_status_by_name(&ns, &name, expected_uid, status);
     }
 
     /// Ends a live pod Failed with a reason, unless it already ended.
     fn write_failed(&self, pod: &Value, expected_uid: &str, reason: &str, message: &str) {
-        let ns = pod["metadata"]["namespace"].as_str().unwrap_or("default");
-        let name = pod["metadata"]["name"].as_str().unwrap_or("");
+        let (ns, name) = ns_name(pod);
         let result = self
             .store
-            .update_with(Kind::Pod, ns, name, |v: &mut Value| {
+            .update_with(Kind::Pod, &ns, &name, |v: &mut Value| {
                 if uid(v) == expected_uid && !is_terminal_phase(phase(v)) {
                     v["status"]["phase"] = Value::String("Failed".into());
                     v["status"]["reason"] = Value::String(reason.into());
@@ -357,7 +586,13 @@ impl PodSync {
                 }
                 match &status {
                     Some(s) => {
-                        if let Ok(s) = serde_json::to_value(s) {
+                        if let Ok(mut s) = serde_json::to_value(s) {
+                            // The pod keeps its IP once it had one (the API server keeps
+                            // podIPs), also after its sandbox was stopped.
+                            if s["podIP"].is_null() && !v["status"]["podIP"].is_null() {
+                                s["podIP"] = v["status"]["podIP"].clone();
+                                s["podIPs"] = v["status"]["podIPs"].clone();
+                            }
                             v["status"] = s;
                         }
                     }
@@ -368,7 +603,7 @@ impl PodSync {
                             v["status"]["phase"] = Value::String("Failed".into());
                             v["status"]["reason"] = Value::String("ContainerMissing".into());
                             v["status"]["message"] = Value::String(
-                                "the pod's container was removed outside dockjob".into(),
+                                "the pod's containers were removed outside dockjob".into(),
                             );
                         }
                     }
@@ -381,17 +616,32 @@ impl PodSync {
         }
     }
 
-    /// One Docker observation.
+    /// One Docker observation: the pod's status is written, and a live pod is synced
+    /// (an init container that finished lets the next one run).
     fn observe(&self, obs: ObservedPod) {
-        if obs.status.is_none() && self.is_busy(&obs.uid) {
+        if obs.containers.is_empty() && self.is_busy(&obs.uid) {
             // Our own removal or a start in flight: not a loss.
             return;
         }
-        self.write_status_by_name(&obs.namespace, &obs.name, &obs.uid, obs.status);
-    }
-
-    fn is_busy(&self, uid: &str) -> bool {
-        self.busy.lock().map(|b| b.contains(uid)).unwrap_or(false)
+        let value = match self.store.get(Kind::Pod, &obs.namespace, &obs.name) {
+            Ok(Some(v)) if uid(&v) == obs.uid => v,
+            Ok(_) => return,
+            Err(e) => {
+                tracing::error!(pod = obs.name, error = %e, "reading pod failed");
+                return;
+            }
+        };
+        let Ok(pod) = serde_json::from_value::<Pod>(value.clone()) else {
+            return;
+        };
+        let status = obs.status(&pod, &self.waiting(&obs.uid));
+        let live = status.is_some()
+            && value["metadata"]["deletionTimestamp"].is_null()
+            && !is_terminal_phase(phase(&value));
+        self.write_status(&value, &obs.uid, status);
+        if live {
+            self.spawn_sync(&value);
+        }
     }
 
     /// A full relist: compare everything.
@@ -405,8 +655,10 @@ impl PodSync {
                 return;
             }
         };
+        let mut live_uids: HashSet<String> = HashSet::new();
         for pod in &pods {
             let pod_uid = uid(pod).to_string();
+            live_uids.insert(pod_uid.clone());
             let seen = by_uid.remove(&pod_uid);
             if !pod["metadata"]["deletionTimestamp"].is_null() {
                 let terminal = is_terminal_phase(phase(pod));
@@ -415,24 +667,25 @@ impl PodSync {
                     continue;
                 }
             }
+            let p = phase(pod);
             match seen {
-                Some(obs) if obs.status.is_some() => {
-                    // A container created but never started (the engine died between
-                    // the two calls) is started now; start_pod is idempotent.
-                    let not_started =
-                        obs.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Pending");
-                    self.write_status(pod, &pod_uid, obs.status);
-                    if not_started {
-                        self.spawn_start(pod.clone());
+                Some(obs) if !obs.containers.is_empty() => {
+                    if let Ok(spec) = serde_json::from_value::<Pod>(pod.clone()) {
+                        let status = obs.status(&spec, &self.waiting(&pod_uid));
+                        self.write_status(pod, &pod_uid, status);
+                    }
+                    if !is_terminal_phase(p) && pod["metadata"]["deletionTimestamp"].is_null() {
+                        // Resumes a pod an engine crash left half-way (a container
+                        // created but not started, the next init container not made).
+                        self.spawn_sync(pod);
                     }
                 }
                 _ => {
-                    let p = phase(pod);
-                    if is_terminal_phase(p) {
+                    if is_terminal_phase(p) || !pod["metadata"]["deletionTimestamp"].is_null() {
                         continue;
                     }
                     if p == "Pending" {
-                        self.spawn_start(pod.clone());
+                        self.spawn_sync(pod);
                     } else if !self.is_busy(&pod_uid) {
                         self.write_status(pod, &pod_uid, None);
                     }
@@ -443,10 +696,73 @@ impl PodSync {
         for orphan in by_uid.into_values() {
             let this = self.clone();
             tokio::spawn(async move {
-                if let Err(e) = this.runtime.remove_pod(&orphan.uid).await {
-                    tracing::warn!(pod = orphan.name, error = %e, "removing orphaned containers failed");
-                }
+                this.remove_leftovers(&orphan.uid, &orphan.name).await;
             });
         }
+        // Pod directories whose pod no longer exists (the engine died between removing
+        // the containers and the directory).
+        for dir_uid in paths::pod_dir_uids(&self.data_dir) {
+            if !live_uids.contains(&dir_uid) && !self.is_busy(&dir_uid) {
+                self.remove_pod_dir(&dir_uid);
+            }
+        }
     }
+}
+
+/// The waiting reasons an error gives the pod's containers: the container it is about,
+/// or (a sandbox error) every container, as ContainerCreating with the kubelet's
+/// "Failed to create pod sandbox" message.
+fn waiting_for(pod: &Pod, e: &PodError) -> Waiting {
+    let mut waiting = Waiting::new();
+    match &e.container {
+        Some(c) => {
+            waiting.insert(
+                c.clone(),
+                ContainerStateWaiting {
+                    reason: Some(e.reason().to_string()),
+                    message: Some(e.error.to_string()),
+                },
+            );
+        }
+        None => {
+            let spec = pod.spec.as_ref();
+            let names = spec
+                .iter()
+                .flat_map(|s| {
+                    s.init_containers
+                        .iter()
+                        .flatten()
+                        .chain(s.containers.iter())
+                })
+                .map(|c| c.name.clone());
+            let has_init =
+                spec.is_some_and(|s| s.init_containers.as_ref().is_some_and(|i| !i.is_empty()));
+            // The pod itself cannot be mapped: every container says so. Otherwise the
+            // sandbox failed and the containers wait in their default state with the
+            // kubelet's sandbox message.
+            let (reason, message) = if e.reason() == CONFIG_ERROR {
+                (CONFIG_ERROR, e.error.to_string())
+            } else if has_init {
+                (
+                    "PodInitializing",
+                    format!("Failed to create pod sandbox: {}", e.error),
+                )
+            } else {
+                (
+                    "ContainerCreating",
+                    format!("Failed to create pod sandbox: {}", e.error),
+                )
+            };
+            for name in names {
+                waiting.insert(
+                    name,
+                    ContainerStateWaiting {
+                        reason: Some(reason.to_string()),
+                        message: Some(message.clone()),
+                    },
+                );
+            }
+        }
+    }
+    waiting
 }

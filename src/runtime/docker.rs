@@ -1,27 +1,36 @@
-//! The Docker calls: connect, create/start, stop, remove, relist, inspect, logs.
+//! The Docker calls: connect, the pod steps (create/start of the infra, init and app
+//! containers), stop, remove, relist, inspect, logs.
 //!
-//! Owns the bollard client and the bound on creations in flight. Must not decide what
-//! to run: the engine asks, this module does it idempotently (every call may be repeated
-//! after a crash at any point) and only ever touches containers labelled with its engine id.
+//! Owns the bollard client, the bound on creations in flight and the image-pull backoff.
+//! Must not decide what to run: [`steps::next_step`] decides, this module executes one
+//! step at a time, idempotently (every call may be repeated after a crash at any point),
+//! and only ever touches containers labelled with its engine id.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bollard::Docker;
-use bollard::models::{ContainerInspectResponse, ContainerStateStatusEnum};
+use bollard::models::{ContainerInspectResponse, ImageInspect, VolumeCreateRequest};
 use bollard::query_parameters::{
     CreateContainerOptionsBuilder, CreateImageOptionsBuilder, ListContainersOptionsBuilder,
-    LogsOptionsBuilder, RemoveContainerOptionsBuilder, StopContainerOptionsBuilder,
+    ListVolumesOptionsBuilder, LogsOptionsBuilder, RemoveContainerOptionsBuilder,
+    RemoveVolumeOptionsBuilder, StopContainerOptionsBuilder,
 };
 use bytes::Bytes;
 use futures::{Stream, StreamExt, TryStreamExt};
-use k8s_openapi::api::core::v1::{ContainerStateTerminated, Pod};
+use k8s_openapi::api::core::v1::{Container, ContainerStateTerminated, Pod};
 use tokio::sync::Semaphore;
 
-use super::status::{self, ObservedContainer};
-use super::translate::{self, ContainerPlan, PullPolicy};
-use super::{ObservedPod, RuntimeError, RuntimeEvent, one_line, status_code};
+use super::sources::{ConfigError, PodSources};
+use super::status::{self, Matched, ObservedContainer};
+use super::steps::{self, Step};
+use super::translate::{self, ContainerInputs, ContainerPlan, PodKey, PullPolicy, Role};
+use super::{
+    ObservedPod, PodError, RuntimeError, RuntimeEvent, env, one_line, security, status_code,
+    volumes,
+};
 use crate::api::labels::docker as label;
 
 /// Where Docker listens when `DOCKER_HOST` is unset.
@@ -32,6 +41,12 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const CREATED_VISIBLE_WITHIN: Duration = Duration::from_secs(10);
 /// Inspections run concurrently during a relist.
 const INSPECT_CONCURRENCY: usize = 8;
+/// The kubelet's image pull backoff: 10 s, doubling up to 300 s (flowcontrol.NewBackOff).
+const PULL_BACKOFF_INITIAL: Duration = Duration::from_secs(10);
+const PULL_BACKOFF_MAX: Duration = Duration::from_secs(300);
+/// Steps one `sync_pod` call may take: enough for a pod's every container, a bound on a
+/// step that keeps coming back (Docker undoing what we did).
+const MAX_STEPS_PER_SYNC: usize = 64;
 
 /// The Docker runtime. Cheap to clone: everything lives behind one `Arc`.
 #[derive(Clone)]
@@ -49,6 +64,16 @@ pub(super) struct Inner {
     /// Container id -> the termination Docker is restarting it after. Docker forgets the
     /// exit code once the container runs again; this keeps it for `lastState`.
     restarts: Mutex<HashMap<String, ContainerStateTerminated>>,
+    /// Failed pulls by `<pod uid>_<image>` (the kubelet's image backoff key).
+    pull_backoff: Mutex<PullBackoff>,
+}
+
+/// What the kubelet resolved outside the pod for making its containers: the ConfigMaps
+/// and Secrets it refers to and its directory on the host (volumes live under it).
+#[derive(Debug, Clone, Copy)]
+pub struct PodInputs<'a> {
+    pub sources: &'a PodSources,
+    pub pod_dir: &'a Path,
 }
 
 impl Runtime {
@@ -95,6 +120,7 @@ impl Runtime {
                 engine_id: engine_id.to_string(),
                 creates: Semaphore::new(max_creates_in_flight.max(1)),
                 restarts: Mutex::new(HashMap::new()),
+                pull_backoff: Mutex::new(PullBackoff::default()),
             }),
         })
     }
@@ -109,41 +135,217 @@ impl Runtime {
         &self.inner.host
     }
 
-    /// Creates (when absent) and starts the pod's container. Idempotent: an existing
-    /// container that was created but never started (the engine died in between) is
-    /// started; a running, restarting or finished one is left alone (a finished container
-    /// is never run twice: Kubernetes does not restart a terminated `Never` container).
-    /// A start failure is returned, and the container stays with a `StartError` status.
-    pub async fn start_pod(&self, pod: &Pod) -> Result<(), RuntimeError> {
-        let plan = translate::translate(pod, &self.inner.engine_id)?;
-        let inspect = match self.inspect(&plan.docker_name).await? {
-            Some(i) => i,
-            None => {
-                self.create(&plan).await?;
-                self.inspect_created(&plan.docker_name).await?
+    /// Brings the pod's containers forward until nothing is left to do now: infra
+    /// container, init containers one at a time to success, then the app containers (see
+    /// [`steps::next_step`]). Returns [`Step::Wait`] (containers run; call again when
+    /// Docker reports a change) or [`Step::Done`] (the pod is over). Idempotent and safe
+    /// to call after a crash at any point: every step is decided from Docker afresh.
+    pub async fn sync_pod(&self, pod: &Pod, inputs: PodInputs<'_>) -> Result<Step, PodError> {
+        for _ in 0..MAX_STEPS_PER_SYNC {
+            match self.step_pod(pod, inputs).await? {
+                step @ (Step::Wait | Step::Done) => return Ok(step),
+                _ => {}
             }
-        };
-        let state = inspect.state.as_ref();
-        let status = state
-            .and_then(|s| s.status)
-            .unwrap_or(ContainerStateStatusEnum::EMPTY);
-        // A failed start leaves the container `created` with the error recorded: that is
-        // a StartError result, not a container waiting to be started.
-        let never_tried = state
-            .and_then(|s| s.error.as_deref())
-            .is_none_or(str::is_empty);
-        if status != ContainerStateStatusEnum::CREATED || !never_tried {
-            return Ok(());
         }
-        let _permit = self.permit().await?;
-        self.inner
-            .docker
-            .start_container(&plan.docker_name, None)
+        Ok(Step::Wait)
+    }
+
+    /// Executes the pod's next step (one Docker change at most) and returns it; `Wait` and
+    /// `Done` changed nothing. `sync_pod` is this in a loop; tests use it to stop between
+    /// any two steps, as a crash would.
+    pub async fn step_pod(&self, pod: &Pod, inputs: PodInputs<'_>) -> Result<Step, PodError> {
+        let key = translate::check_pod(pod).map_err(PodError::pod)?;
+        let policy = translate::restart_policy(pod).map_err(PodError::pod)?;
+        let containers = self.pod_containers(&key.uid).await.map_err(PodError::pod)?;
+        let matched = Matched::new(pod, &containers);
+        let step = steps::next_step(&matched.view(policy));
+        let infra_name = key.docker_name(translate::INFRA_CONTAINER);
+        match step {
+            Step::Wait | Step::Done => {}
+            Step::CreateInfra => self.create_infra(pod, &key).await?,
+            Step::StartInfra => self
+                .start(&infra_name)
+                .await
+                .map_err(|e| PodError::sandbox(e))?,
+            Step::StopInfra => self
+                .stop(&infra_name, translate::grace_seconds(pod))
+                .await
+                .map_err(PodError::sandbox)?,
+            Step::Create(role, index) => {
+                let ip = matched.infra.and_then(|i| status::pod_ip(&i.inspect));
+                self.create_container(pod, &key, role, index, inputs, ip.as_deref(), &infra_name)
+                    .await?
+            }
+            Step::Start(role, index) => {
+                let c = spec_container(pod, role, index);
+                let name = c.map(|c| c.name.clone()).unwrap_or_default();
+                self.start(&key.docker_name(&name))
+                    .await
+                    .map_err(|e| PodError::container(&name, e))?
+            }
+        }
+        Ok(step)
+    }
+
+    /// Runs the pod with no ConfigMaps or Secrets and its directory under the system temp
+    /// dir: for callers that have no store (tests, tools). See [`Runtime::sync_pod`].
+    pub async fn start_pod(&self, pod: &Pod) -> Result<(), RuntimeError> {
+        let uid = pod.metadata.uid.as_deref().unwrap_or("none");
+        let dir = std::env::temp_dir().join("dockjob-pods").join(uid);
+        let sources = PodSources::default();
+        let inputs = PodInputs {
+            sources: &sources,
+            pod_dir: &dir,
+        };
+        self.sync_pod(pod, inputs)
             .await
-            .map_err(|e| RuntimeError::Docker {
-                what: format!("start {}", plan.docker_name),
-                message: docker_message(&e),
+            .map(|_| ())
+            .map_err(|e| e.error)
+    }
+
+    async fn create_infra(&self, pod: &Pod, key: &PodKey) -> Result<(), PodError> {
+        let network = self
+            .ensure_network(&key.namespace)
+            .await
+            .map_err(PodError::sandbox)?;
+        let plan = translate::infra(pod, &self.inner.engine_id, &network).map_err(PodError::pod)?;
+        self.ensure_image(&key.uid, &plan.image, plan.pull_policy)
+            .await
+            .map_err(|e| PodError::sandbox(e.0))?;
+        match self.create(&plan).await {
+            // The network went (its last pod was removed) between ensure and create.
+            Err(RuntimeError::Docker { message, .. })
+                if super::network::is_network_missing(&message) =>
+            {
+                self.ensure_network(&key.namespace)
+                    .await
+                    .map_err(PodError::sandbox)?;
+                self.create(&plan).await.map_err(PodError::sandbox)
+            }
+            other => other.map_err(PodError::sandbox),
+        }
+    }
+
+    /// Creates one init or app container: image (pull policy and backoff), environment
+    /// (ConfigMaps, Secrets, the pod IP), volumes on the host, mounts, then the container.
+    #[allow(clippy::too_many_arguments)]
+    async fn create_container(
+        &self,
+        pod: &Pod,
+        key: &PodKey,
+        role: Role,
+        index: usize,
+        inputs: PodInputs<'_>,
+        pod_ip: Option<&str>,
+        infra_name: &str,
+    ) -> Result<(), PodError> {
+        let field = role.field(index);
+        let Some(c) = spec_container(pod, role, index) else {
+            return Err(PodError::pod(RuntimeError::Translate(
+                key.error(field, "no such container"),
+            )));
+        };
+        let fail = |e: RuntimeError| PodError::container(&c.name, e);
+        let config = |e: ConfigError| fail(RuntimeError::Config(e));
+        let image = c.image.clone().unwrap_or_default();
+        let policy = PullPolicy::of(c).map_err(|m| {
+            fail(RuntimeError::Translate(
+                key.error(format!("{field}.imagePullPolicy"), m),
+            ))
+        })?;
+        let image_info =
+            self.ensure_image(&key.uid, &image, policy)
+                .await
+                .map_err(|(e, retry)| PodError {
+                    retry_after: retry,
+                    ..fail(e)
+                })?;
+        let env = env::container_env(pod, c, &field, inputs.sources, pod_ip).map_err(config)?;
+        let prefix = volume_prefix(&key.uid);
+        let planned =
+            volumes::pod_volumes(pod, inputs.pod_dir, inputs.sources, &prefix).map_err(config)?;
+        volumes::materialize(&planned).map_err(|e| {
+            fail(RuntimeError::Io {
+                what: format!(
+                    "preparing the volumes of pod {}/{}",
+                    key.namespace, key.name
+                ),
+                message: e.to_string(),
             })
+        })?;
+        self.ensure_volumes(&planned).await.map_err(fail)?;
+        let mounts =
+            volumes::container_mounts(pod, c, &field, inputs.pod_dir, &prefix).map_err(config)?;
+        let inputs = ContainerInputs { env, mounts };
+        let mut plan =
+            translate::container(pod, &self.inner.engine_id, role, index, &inputs, infra_name)
+                .map_err(|e| fail(RuntimeError::Translate(e)))?;
+        apply_security(pod, c, &field, &mut plan, image_info.as_ref()).map_err(config)?;
+        self.create(&plan).await.map_err(fail)
+    }
+
+    /// Creates the pod's Docker volumes (tmpfs emptyDirs) that do not exist yet, labelled
+    /// with the engine id and the pod so they go with it.
+    async fn ensure_volumes(&self, planned: &volumes::PodVolumes) -> Result<(), RuntimeError> {
+        for v in &planned.docker_volumes {
+            let mut labels = v.labels.clone();
+            labels.insert(label::ENGINE.into(), self.inner.engine_id.clone());
+            let mut options = HashMap::new();
+            if v.tmpfs {
+                options.insert("type".to_string(), "tmpfs".to_string());
+                options.insert("device".to_string(), "tmpfs".to_string());
+                if let Some(size) = v.size_bytes {
+                    options.insert("o".to_string(), format!("size={size}"));
+                }
+            }
+            let request = VolumeCreateRequest {
+                name: Some(v.name.clone()),
+                driver: Some("local".into()),
+                driver_opts: Some(options),
+                labels: Some(labels),
+                ..Default::default()
+            };
+            // Creating an existing volume with the same options is a no-op in Docker.
+            self.inner
+                .docker
+                .create_volume(request)
+                .await
+                .map_err(|e| RuntimeError::docker(format!("create volume {}", v.name), &e))?;
+        }
+        Ok(())
+    }
+
+    /// Starts a container; one that runs already is fine. A failed start leaves the
+    /// container `created` with the error recorded (a StartError status), and is returned.
+    async fn start(&self, name: &str) -> Result<(), RuntimeError> {
+        let _permit = self.permit().await?;
+        match self.inner.docker.start_container(name, None).await {
+            Ok(()) => Ok(()),
+            Err(e) if status_code(&e) == Some(304) => Ok(()),
+            Err(e) => Err(RuntimeError::Docker {
+                what: format!("start {name}"),
+                message: docker_message(&e),
+            }),
+        }
+    }
+
+    /// Stops one container with a grace period (SIGTERM, then SIGKILL after `grace` s).
+    async fn stop(&self, id: &str, grace: i64) -> Result<(), RuntimeError> {
+        let grace = grace.clamp(0, i64::from(i32::MAX));
+        // The stop call lasts up to the grace period; give the HTTP request room for it.
+        let docker = self
+            .inner
+            .docker
+            .clone()
+            .with_timeout(Duration::from_secs(grace.unsigned_abs() + 60));
+        let options = StopContainerOptionsBuilder::new()
+            .t(i32::try_from(grace).unwrap_or(i32::MAX))
+            .build();
+        match docker.stop_container(id, Some(options)).await {
+            Ok(()) => Ok(()),
+            Err(e) if matches!(status_code(&e), Some(404 | 304)) => Ok(()),
+            Err(e) => Err(RuntimeError::docker(format!("stop {id}"), &e)),
+        }
     }
 
     /// Inspects a container we just created. When a concurrent call created it (our create
@@ -168,17 +370,6 @@ impl Runtime {
         }
     }
 
-    /// Creates the pod's container without starting it (pulling its image as the pull
-    /// policy says); a no-op when it exists. `start_pod` is create + start; this half
-    /// exists so tests and recovery paths can stop in between.
-    pub async fn create_pod(&self, pod: &Pod) -> Result<(), RuntimeError> {
-        let plan = translate::translate(pod, &self.inner.engine_id)?;
-        if self.inspect(&plan.docker_name).await?.is_some() {
-            return Ok(());
-        }
-        self.create(&plan).await
-    }
-
     async fn permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, RuntimeError> {
         self.inner
             .creates
@@ -190,45 +381,104 @@ impl Runtime {
             })
     }
 
+    /// Creates the container (a no-op when a concurrent call did) and waits until Docker
+    /// shows it, so the next step sees it.
     async fn create(&self, plan: &ContainerPlan) -> Result<(), RuntimeError> {
-        self.ensure_image(&plan.image, plan.pull_policy).await?;
-        let _permit = self.permit().await?;
-        let options = CreateContainerOptionsBuilder::new()
-            .name(&plan.docker_name)
-            .build();
-        match self
-            .inner
-            .docker
-            .create_container(Some(options), plan.config.clone())
-            .await
         {
-            Ok(_) => Ok(()),
-            // Created concurrently by a retry of the same call: that is the goal.
-            Err(e) if status_code(&e) == Some(409) => Ok(()),
-            Err(e) => Err(RuntimeError::Docker {
-                what: format!("create {}", plan.docker_name),
-                message: docker_message(&e),
-            }),
+            let _permit = self.permit().await?;
+            let options = CreateContainerOptionsBuilder::new()
+                .name(&plan.docker_name)
+                .build();
+            match self
+                .inner
+                .docker
+                .create_container(Some(options), plan.config.clone())
+                .await
+            {
+                Ok(_) => {}
+                // Created concurrently by a retry of the same call: that is the goal.
+                Err(e) if status_code(&e) == Some(409) => {}
+                Err(e) => {
+                    return Err(RuntimeError::Docker {
+                        what: format!("create {}", plan.docker_name),
+                        message: docker_message(&e),
+                    });
+                }
+            }
+        }
+        self.inspect_created(&plan.docker_name).await.map(|_| ())
+    }
+
+    /// Honors imagePullPolicy as the kubelet's image manager does: Never never pulls,
+    /// IfNotPresent pulls only a missing image, Always pulls every time; a failed pull
+    /// starts a backoff per (pod, image) during which no pull is tried. Returns the
+    /// image's inspect (for its user) when it is present. The error carries when to try
+    /// again.
+    async fn ensure_image(
+        &self,
+        pod_uid: &str,
+        image: &str,
+        policy: PullPolicy,
+    ) -> Result<Option<ImageInspect>, (RuntimeError, Option<Duration>)> {
+        let present = match self.inner.docker.inspect_image(image).await {
+            Ok(i) => Some(i),
+            Err(e) if status_code(&e) == Some(404) => None,
+            Err(e) => {
+                return Err((
+                    RuntimeError::docker(format!("inspect image {image}"), &e),
+                    None,
+                ));
+            }
+        };
+        let pull = match policy {
+            PullPolicy::Never => false,
+            PullPolicy::IfNotPresent => present.is_none(),
+            PullPolicy::Always => true,
+        };
+        if !pull {
+            return match present {
+                Some(i) => Ok(Some(i)),
+                None => Err((
+                    RuntimeError::ImageNeverPull {
+                        image: image.to_string(),
+                    },
+                    None,
+                )),
+            };
+        }
+        let key = format!("{pod_uid}_{image}");
+        let now = Instant::now();
+        let left = self.backoff().left(&key, now);
+        if let Some(left) = left {
+            return Err((
+                RuntimeError::ImagePullBackOff {
+                    image: image.to_string(),
+                },
+                Some(left),
+            ));
+        }
+        match self.pull(image).await {
+            Ok(()) => {
+                self.backoff().entries.remove(&key);
+                match self.inner.docker.inspect_image(image).await {
+                    Ok(i) => Ok(Some(i)),
+                    Err(_) => Ok(None),
+                }
+            }
+            Err(e) => {
+                let delay = self.backoff().next(&key, Instant::now());
+                Err((e, Some(delay)))
+            }
         }
     }
 
-    /// Honors imagePullPolicy: Never never pulls, IfNotPresent pulls only a missing image,
-    /// Always pulls every time.
-    async fn ensure_image(&self, image: &str, policy: PullPolicy) -> Result<(), RuntimeError> {
-        if policy != PullPolicy::Always {
-            match self.inner.docker.inspect_image(image).await {
-                Ok(_) => return Ok(()),
-                Err(e) if status_code(&e) == Some(404) => {
-                    if policy == PullPolicy::Never {
-                        return Err(RuntimeError::ImageNeverPull {
-                            image: image.to_string(),
-                        });
-                    }
-                }
-                Err(e) => return Err(RuntimeError::docker(format!("inspect image {image}"), &e)),
-            }
-        }
-        self.pull(image).await
+    fn backoff(&self) -> std::sync::MutexGuard<'_, PullBackoff> {
+        // A poisoned lock only means another thread panicked mid-insert; the map is
+        // still valid.
+        self.inner
+            .pull_backoff
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
     }
 
     async fn pull(&self, image: &str) -> Result<(), RuntimeError> {
@@ -261,40 +511,42 @@ impl Runtime {
         Ok(())
     }
 
-    /// Stops the pod's running containers with its terminationGracePeriodSeconds (SIGTERM,
-    /// then SIGKILL). Containers are kept so their logs stay readable; a container that
-    /// never started is left as it is. Missing containers are not an error.
+    /// Stops the pod as the kubelet kills it: its init and app containers together with
+    /// the pod's terminationGracePeriodSeconds (SIGTERM, then SIGKILL), then the infra
+    /// container. Containers are kept so their logs stay readable; a container that never
+    /// started is left as it is. Missing containers are not an error.
     pub async fn stop_pod(&self, pod: &Pod) -> Result<(), RuntimeError> {
         let uid = pod_uid(pod)?;
-        let grace = pod
-            .spec
-            .as_ref()
-            .and_then(|s| s.termination_grace_period_seconds)
-            .unwrap_or(translate::DEFAULT_GRACE_SECONDS)
-            .clamp(0, i64::from(i32::MAX));
-        // The stop call lasts up to the grace period; give the HTTP request room for it.
-        let docker = self
-            .inner
-            .docker
-            .clone()
-            .with_timeout(Duration::from_secs(grace.unsigned_abs() + 60));
-        for id in self.container_ids(Some(uid)).await? {
-            let options = StopContainerOptionsBuilder::new()
-                .t(i32::try_from(grace).unwrap_or(i32::MAX))
-                .build();
-            match docker.stop_container(&id, Some(options)).await {
-                Ok(()) => {}
-                Err(e) if matches!(status_code(&e), Some(404 | 304)) => {}
-                Err(e) => return Err(RuntimeError::docker(format!("stop {id}"), &e)),
-            }
+        let grace = translate::grace_seconds(pod);
+        let containers = self.container_summaries(Some(uid)).await?;
+        let (infra, others): (Vec<_>, Vec<_>) = containers.into_iter().partition(|(_, labels)| {
+            labels.get(translate::ROLE_LABEL).map(String::as_str) == Some("infra")
+        });
+        let stops = others.iter().map(|(id, _)| self.stop(id, grace));
+        for result in futures::future::join_all(stops).await {
+            result?;
+        }
+        for (id, _) in &infra {
+            self.stop(id, grace).await?;
         }
         Ok(())
     }
 
-    /// Force-removes every container of the pod (found by its pod-uid label), with its
-    /// anonymous volumes. Missing is not an error.
+    /// Force-removes every container of the pod (found by its pod-uid label) with its
+    /// anonymous volumes, then the pod's Docker volumes, then its namespace network if
+    /// nothing else uses it. Missing is not an error.
     pub async fn remove_pod(&self, pod_uid: &str) -> Result<(), RuntimeError> {
-        for id in self.container_ids(Some(pod_uid)).await? {
+        let containers = self.container_summaries(Some(pod_uid)).await?;
+        let namespaces: BTreeSet<String> = containers
+            .iter()
+            .filter_map(|(_, labels)| labels.get(label::NAMESPACE).cloned())
+            .collect();
+        // App and init containers first, so none outlives the namespace it joined.
+        let mut ordered = containers;
+        ordered.sort_by_key(|(_, labels)| {
+            labels.get(translate::ROLE_LABEL).map(String::as_str) == Some("infra")
+        });
+        for (id, _) in ordered {
             let options = RemoveContainerOptionsBuilder::new()
                 .force(true)
                 .v(true)
@@ -307,11 +559,55 @@ impl Runtime {
             }
             self.forget(&id);
         }
+        self.remove_pod_volumes(pod_uid).await?;
+        self.backoff()
+            .entries
+            .retain(|key, _| !key.starts_with(&format!("{pod_uid}_")));
+        for ns in namespaces {
+            self.remove_network_if_unused(&ns).await?;
+        }
         Ok(())
     }
 
-    /// Every container this engine owns, grouped by pod, each pod with the status derived
-    /// from `docker inspect`. Containers removed while we look are skipped.
+    /// Removes the Docker volumes made for the pod (labelled with its uid).
+    async fn remove_pod_volumes(&self, pod_uid: &str) -> Result<(), RuntimeError> {
+        let filters = HashMap::from([(
+            "label".to_string(),
+            vec![
+                format!("{}={}", label::ENGINE, self.inner.engine_id),
+                format!("{}={pod_uid}", label::POD_UID),
+            ],
+        )]);
+        let options = ListVolumesOptionsBuilder::new().filters(&filters).build();
+        let list = self
+            .inner
+            .docker
+            .list_volumes(Some(options))
+            .await
+            .map_err(|e| RuntimeError::docker("list volumes", &e))?;
+        for v in list.volumes.into_iter().flatten() {
+            let options = RemoveVolumeOptionsBuilder::new().force(true).build();
+            match self
+                .inner
+                .docker
+                .remove_volume(&v.name, Some(options))
+                .await
+            {
+                Ok(()) => {}
+                Err(e) if status_code(&e) == Some(404) => {}
+                Err(e) => {
+                    return Err(RuntimeError::docker(
+                        format!("remove volume {}", v.name),
+                        &e,
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every container this engine owns, grouped by pod, each pod with its containers'
+    /// `docker inspect`. Containers removed while we look are skipped.
     pub async fn relist(&self) -> Result<Vec<ObservedPod>, RuntimeError> {
         let ids = self.container_ids(None).await?;
         let inspected: Vec<Result<Option<ContainerInspectResponse>, RuntimeError>> =
@@ -346,6 +642,28 @@ impl Runtime {
         Ok(self.observed(containers))
     }
 
+    /// The pod's status as the kubelet would report it now (no kubelet-only waiting
+    /// reasons); `None` when it has no container.
+    pub async fn pod_status(
+        &self,
+        pod: &Pod,
+    ) -> Result<Option<k8s_openapi::api::core::v1::PodStatus>, RuntimeError> {
+        let uid = pod_uid(pod)?;
+        Ok(self
+            .observe_pod(uid)
+            .await?
+            .and_then(|o| o.status(pod, &status::Waiting::new())))
+    }
+
+    /// The pod's containers with what the observer remembered of their restarts.
+    async fn pod_containers(&self, pod_uid: &str) -> Result<Vec<ObservedContainer>, RuntimeError> {
+        Ok(self
+            .observe_pod(pod_uid)
+            .await?
+            .map(|o| o.containers)
+            .unwrap_or_default())
+    }
+
     /// Builds the observed pod from its containers' labels and inspects, remembering
     /// terminations Docker is restarting after (see `Inner::restarts`).
     fn observed(&self, containers: Vec<ContainerInspectResponse>) -> Option<ObservedPod> {
@@ -378,7 +696,7 @@ impl Runtime {
             namespace,
             name,
             uid,
-            status: Some(status::pod_status(&observed)),
+            containers: observed,
         })
     }
 
@@ -391,10 +709,10 @@ impl Runtime {
             .remove(container_id);
     }
 
-    /// Logs of one container of the pod (default: the first), optionally following.
-    /// Stdout and stderr come interleaved in the order Docker recorded them (they are two
-    /// pipes, so lines written in the same instant may come in either order, as with
-    /// kubectl).
+    /// Logs of one container of the pod (default: the first app container), init
+    /// containers included, optionally following. Stdout and stderr come interleaved in
+    /// the order Docker recorded them (they are two pipes, so lines written in the same
+    /// instant may come in either order, as with kubectl).
     pub async fn logs(
         &self,
         pod: &Pod,
@@ -405,21 +723,26 @@ impl Runtime {
         let namespace = pod.metadata.namespace.as_deref().unwrap_or("default");
         let pod_name = pod.metadata.name.as_deref().unwrap_or("");
         let uid = pod_uid(pod)?;
-        let names: Vec<&str> = pod
-            .spec
+        let spec = pod.spec.as_ref();
+        let apps: Vec<&str> = spec
             .iter()
             .flat_map(|s| s.containers.iter())
             .map(|c| c.name.as_str())
             .collect();
+        let inits: Vec<&str> = spec
+            .iter()
+            .flat_map(|s| s.init_containers.iter().flatten())
+            .map(|c| c.name.as_str())
+            .collect();
         let wanted = match container {
-            Some(c) if names.contains(&c) => c,
+            Some(c) if apps.contains(&c) || inits.contains(&c) => c,
             Some(c) => {
                 return Err(RuntimeError::NoSuchContainer {
                     pod: pod_name.to_string(),
                     container: c.to_string(),
                 });
             }
-            None => names
+            None => apps
                 .first()
                 .copied()
                 .ok_or_else(|| RuntimeError::NoSuchContainer {
@@ -468,11 +791,26 @@ impl Runtime {
         }
     }
 
-    /// Ids of our containers, all states, optionally of one pod.
+    /// Ids of our pods' containers, all states, optionally of one pod.
     async fn container_ids(&self, pod_uid: Option<&str>) -> Result<Vec<String>, RuntimeError> {
+        Ok(self
+            .container_summaries(pod_uid)
+            .await?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect())
+    }
+
+    /// Ids and labels of our pods' containers (those with a pod uid), all states,
+    /// optionally of one pod.
+    async fn container_summaries(
+        &self,
+        pod_uid: Option<&str>,
+    ) -> Result<Vec<(String, HashMap<String, String>)>, RuntimeError> {
         let mut labels = vec![format!("{}={}", label::ENGINE, self.inner.engine_id)];
-        if let Some(uid) = pod_uid {
-            labels.push(format!("{}={uid}", label::POD_UID));
+        match pod_uid {
+            Some(uid) => labels.push(format!("{}={uid}", label::POD_UID)),
+            None => labels.push(label::POD_UID.to_string()),
         }
         let filters = HashMap::from([("label".to_string(), labels)]);
         let options = ListContainersOptionsBuilder::new()
@@ -485,8 +823,72 @@ impl Runtime {
             .list_containers(Some(options))
             .await
             .map_err(|e| RuntimeError::docker("list containers", &e))?;
-        Ok(list.into_iter().filter_map(|c| c.id).collect())
+        Ok(list
+            .into_iter()
+            .filter_map(|c| Some((c.id?, c.labels.unwrap_or_default())))
+            .collect())
     }
+}
+
+/// The kubelet's image pull backoff (client-go flowcontrol.Backoff with 10 s initial,
+/// 300 s max): per key, when the last pull failed and how long to wait after it.
+#[derive(Debug, Default)]
+struct PullBackoff {
+    entries: HashMap<String, (Instant, Duration)>,
+}
+
+impl PullBackoff {
+    /// Time left in the backoff of `key` (IsInBackOffSinceUpdate).
+    fn left(&self, key: &str, now: Instant) -> Option<Duration> {
+        let (since, delay) = self.entries.get(key)?;
+        delay
+            .checked_sub(now.saturating_duration_since(*since))
+            .filter(|left| !left.is_zero())
+    }
+
+    /// Records a failed pull and returns the wait before the next one (Next: the initial
+    /// delay, doubling to the max; an entry idle for twice the max starts over).
+    fn next(&mut self, key: &str, now: Instant) -> Duration {
+        let delay = match self.entries.get(key) {
+            Some((since, d)) if now.saturating_duration_since(*since) <= PULL_BACKOFF_MAX * 2 => {
+                (*d * 2).min(PULL_BACKOFF_MAX)
+            }
+            _ => PULL_BACKOFF_INITIAL,
+        };
+        self.entries.insert(key.to_string(), (now, delay));
+        delay
+    }
+}
+
+/// The pod's Docker volumes are named `dockjob_<pod uid>_<volume>`: unique per pod.
+fn volume_prefix(pod_uid: &str) -> String {
+    format!("dockjob_{pod_uid}")
+}
+
+/// `spec.initContainers[index]` or `spec.containers[index]`.
+fn spec_container(pod: &Pod, role: Role, index: usize) -> Option<&Container> {
+    let spec = pod.spec.as_ref()?;
+    match role {
+        Role::Init => spec.init_containers.as_ref()?.get(index),
+        Role::App => spec.containers.get(index),
+        Role::Infra => None,
+    }
+}
+
+/// The container's securityContext (and the pod's) on the create config, and
+/// runAsNonRoot checked against the image's user (the kubelet's verifyRunAsNonRoot).
+fn apply_security(
+    pod: &Pod,
+    container: &Container,
+    field: &str,
+    plan: &mut ContainerPlan,
+    image: Option<&ImageInspect>,
+) -> Result<(), ConfigError> {
+    security::apply_security(pod, container, field, &mut plan.config)?;
+    let user = image
+        .and_then(|i| i.config.as_ref())
+        .and_then(|c| c.user.as_deref());
+    security::check_run_as_non_root(pod, container, user)
 }
 
 fn pod_uid(pod: &Pod) -> Result<&str, RuntimeError> {
@@ -538,6 +940,33 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pull_backoff_doubles_to_five_minutes_and_starts_over_when_idle() {
+        let mut b = PullBackoff::default();
+        let t0 = Instant::now();
+        assert_eq!(b.left("p_img", t0), None);
+        assert_eq!(b.next("p_img", t0), Duration::from_secs(10));
+        assert_eq!(
+            b.left("p_img", t0 + Duration::from_secs(4)),
+            Some(Duration::from_secs(6))
+        );
+        assert_eq!(b.left("p_img", t0 + Duration::from_secs(10)), None);
+        let mut t = t0;
+        let mut delays = Vec::new();
+        for _ in 0..7 {
+            t += Duration::from_secs(11);
+            delays.push(b.next("p_img", t).as_secs());
+        }
+        assert_eq!(delays, [20, 40, 80, 160, 300, 300, 300]);
+        // Another pod's pull of the same image is not held back.
+        assert_eq!(b.left("q_img", t), None);
+        // Idle for more than twice the max: back to the initial delay.
+        assert_eq!(
+            b.next("p_img", t + Duration::from_secs(601)),
+            Duration::from_secs(10)
+        );
+    }
 
     #[test]
     fn docker_message_drops_bollard_prefix() {

@@ -151,6 +151,6 @@ async fn changed(runtime: &Runtime, event: &EventMessage) -> Result<Option<Obser
         namespace: attrs.get(label::NAMESPACE).cloned().unwrap_or_default(),
         name: attrs.get(label::POD).cloned().unwrap_or_default(),
         uid: uid.clone(),
-        status: None,
+        containers: Vec::new(),
     })))
 }

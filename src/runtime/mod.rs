@@ -9,15 +9,22 @@
 //! without that label, so several engines (and the user's own containers) share a daemon.
 
 mod docker;
+pub mod env;
 mod events;
 pub mod expand;
+pub mod network;
 pub mod quantity;
+pub mod service;
+pub mod security;
+pub mod sources;
 pub mod status;
+pub mod steps;
 pub mod translate;
+pub mod volumes;
 
-pub use docker::Runtime;
+pub use docker::{PodInputs, Runtime};
 
-use k8s_openapi::api::core::v1::PodStatus;
+use k8s_openapi::api::core::v1::{Pod, PodStatus};
 
 /// A pod as Docker shows it, rebuilt from our container labels and `docker inspect` only,
 /// so it survives an engine restart.
@@ -26,8 +33,58 @@ pub struct ObservedPod {
     pub namespace: String,
     pub name: String,
     pub uid: String,
-    /// None when no container of the pod exists any more.
-    pub status: Option<PodStatus>,
+    /// The pod's containers (infra, init and app), with what the observer remembered of
+    /// their restarts. Empty when no container of the pod exists any more.
+    pub containers: Vec<status::ObservedContainer>,
+}
+
+impl ObservedPod {
+    /// The pod's status from its spec and these containers (see [`status::pod_status`]),
+    /// with the kubelet's own waiting reasons for containers Docker does not have. `None`
+    /// when the pod has no container.
+    pub fn status(&self, pod: &Pod, waiting: &status::Waiting) -> Option<PodStatus> {
+        (!self.containers.is_empty()).then(|| status::pod_status(pod, &self.containers, waiting))
+    }
+}
+
+/// A pod step that failed, and which container it was about: its status shows the
+/// error as a waiting reason (`None`: the pod sandbox, i.e. the infra container, or the
+/// pod as a whole).
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct PodError {
+    pub container: Option<String>,
+    #[source]
+    pub error: RuntimeError,
+    /// When to try again (image pull backoff); `None`: on the next change.
+    pub retry_after: Option<std::time::Duration>,
+}
+
+impl PodError {
+    fn container(name: &str, error: RuntimeError) -> PodError {
+        PodError {
+            container: Some(name.to_string()),
+            error,
+            retry_after: None,
+        }
+    }
+
+    fn sandbox(error: RuntimeError) -> PodError {
+        PodError {
+            container: None,
+            error,
+            retry_after: None,
+        }
+    }
+
+    fn pod(error: impl Into<RuntimeError>) -> PodError {
+        PodError::sandbox(error.into())
+    }
+
+    /// The kubelet's waiting reason for this error.
+    pub fn reason(&self) -> &'static str {
+        self.error.waiting_reason()
+    }
 }
 
 /// What the observer reports. Level-triggered: each item carries the whole fresh state of
@@ -61,6 +118,16 @@ pub enum RuntimeError {
     /// The pull failed (the kubelet's ErrImagePull).
     #[error("Failed to pull image \"{image}\": {message}")]
     ImagePull { image: String, message: String },
+    /// A pull failed recently and its backoff is not over (the kubelet's ImagePullBackOff).
+    #[error("Back-off pulling image \"{image}\"")]
+    ImagePullBackOff { image: String },
+    /// A ConfigMap, Secret or key the pod needs is missing, or a field cannot be mapped
+    /// (the kubelet's CreateContainerConfigError).
+    #[error(transparent)]
+    Config(#[from] sources::ConfigError),
+    /// Preparing something on the host failed (the pod's volume directories).
+    #[error("{what}: {message}")]
+    Io { what: String, message: String },
     /// The pod cannot be expressed as a container (unsupported or invalid field).
     #[error(transparent)]
     Translate(#[from] translate::TranslateError),
@@ -80,6 +147,18 @@ pub enum RuntimeError {
 }
 
 impl RuntimeError {
+    /// The reason a container waits with when this error keeps it from being made, as
+    /// the kubelet names it.
+    pub fn waiting_reason(&self) -> &'static str {
+        match self {
+            RuntimeError::ImagePull { .. } => "ErrImagePull",
+            RuntimeError::ImagePullBackOff { .. } => "ImagePullBackOff",
+            RuntimeError::ImageNeverPull { .. } => "ErrImageNeverPull",
+            RuntimeError::Config(_) | RuntimeError::Translate(_) => "CreateContainerConfigError",
+            _ => "CreateContainerError",
+        }
+    }
+
     /// Wraps a bollard error with the call it came from, flattened to one line.
     fn docker(what: impl Into<String>, err: &bollard::errors::Error) -> RuntimeError {
         RuntimeError::Docker {

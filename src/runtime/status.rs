@@ -9,12 +9,16 @@ use bollard::models::{
     ContainerInspectResponse, ContainerState as DockerState, ContainerStateStatusEnum,
     RestartPolicyNameEnum,
 };
+use std::collections::BTreeMap;
+
 use k8s_openapi::api::core::v1::{
-    ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
-    ContainerStatus, PodCondition, PodIP, PodStatus,
+    Container, ContainerState, ContainerStateRunning, ContainerStateTerminated,
+    ContainerStateWaiting, ContainerStatus, Pod, PodCondition, PodIP, PodStatus,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 
+use super::steps::{PodView, Seen, is_over};
+use super::translate::{ROLE_LABEL, Role};
 use crate::api::labels::docker as label;
 
 /// One Docker container of a pod, with the termination that preceded its current run.
@@ -246,12 +250,119 @@ pub fn container_status(
     }
 }
 
-/// The pod phase from its container statuses: kubelet's getPhase for pods without init
-/// containers. `terminal` says no container will run again (Docker restarts nothing that
-/// is `exited`), which the kubelet calls podIsTerminal.
-fn phase(statuses: &[ContainerStatus], policy: &str, terminal: bool) -> &'static str {
+/// Waiting states the kubelet knows and Docker does not, by container name: why a
+/// container that does not exist yet is not being made (CreateContainerConfigError,
+/// ErrImagePull, ImagePullBackOff, ...). Applied only to containers Docker does not have.
+pub type Waiting = BTreeMap<String, ContainerStateWaiting>;
+
+/// What Docker shows of one container, for the step function.
+pub fn seen(inspect: Option<&ContainerInspectResponse>) -> Seen {
+    let Some(inspect) = inspect else {
+        return Seen::Missing;
+    };
+    let (state, status) = state_of(inspect);
+    if start_failed(state, status) {
+        return Seen::Failed { start_error: true };
+    }
+    if is_terminal(inspect) {
+        let code = state.exit_code.unwrap_or(0);
+        return if code == 0 && status == ContainerStateStatusEnum::EXITED {
+            Seen::Succeeded
+        } else {
+            Seen::Failed { start_error: false }
+        };
+    }
+    if status == ContainerStateStatusEnum::CREATED {
+        Seen::Created
+    } else {
+        Seen::Running
+    }
+}
+
+/// The role of a container, from its label.
+pub fn role_of(inspect: &ContainerInspectResponse) -> Role {
+    Role::from_label(label_of(inspect, ROLE_LABEL))
+}
+
+/// The pod's containers as Docker shows them, matched to its spec by role and name.
+pub struct Matched<'a> {
+    pub infra: Option<&'a ObservedContainer>,
+    pub init: Vec<Option<&'a ObservedContainer>>,
+    pub apps: Vec<Option<&'a ObservedContainer>>,
+}
+
+impl<'a> Matched<'a> {
+    pub fn new(pod: &Pod, containers: &'a [ObservedContainer]) -> Matched<'a> {
+        let find = |role: Role, name: &str| {
+            containers.iter().find(|c| {
+                role_of(&c.inspect) == role && label_of(&c.inspect, label::CONTAINER) == Some(name)
+            })
+        };
+        let spec = pod.spec.as_ref();
+        Matched {
+            infra: containers
+                .iter()
+                .find(|c| role_of(&c.inspect) == Role::Infra),
+            init: spec
+                .iter()
+                .flat_map(|s| s.init_containers.iter().flatten())
+                .map(|c| find(Role::Init, &c.name))
+                .collect(),
+            apps: spec
+                .iter()
+                .flat_map(|s| s.containers.iter())
+                .map(|c| find(Role::App, &c.name))
+                .collect(),
+        }
+    }
+
+    /// The view the step function decides from.
+    pub fn view(&self, restart_policy: &str) -> PodView {
+        let s = |c: &Option<&ObservedContainer>| seen(c.map(|c| &c.inspect));
+        PodView {
+            restart_policy: restart_policy.to_string(),
+            infra: s(&self.infra),
+            init: self.init.iter().map(s).collect(),
+            apps: self.apps.iter().map(s).collect(),
+        }
+    }
+}
+
+/// The pod phase: the kubelet's getPhase (without restartable init containers).
+/// `terminal` says no container will run again (the kubelet's podIsTerminal).
+fn phase(
+    init: &[ContainerStatus],
+    apps: &[ContainerStatus],
+    policy: &str,
+    terminal: bool,
+) -> &'static str {
+    let last_terminated = |cs: &ContainerStatus| {
+        cs.last_state
+            .as_ref()
+            .and_then(|l| l.terminated.as_ref())
+            .map(|t| t.exit_code)
+    };
+    let (mut pending_init, mut failed_init) = (0, 0);
+    for cs in init {
+        let state = cs.state.clone().unwrap_or_default();
+        if state.running.is_some() {
+            pending_init += 1;
+        } else if let Some(t) = &state.terminated {
+            if t.exit_code != 0 {
+                failed_init += 1;
+            }
+        } else if state.waiting.is_some() {
+            match last_terminated(cs) {
+                Some(code) if code != 0 => failed_init += 1,
+                Some(_) => {}
+                None => pending_init += 1,
+            }
+        } else {
+            pending_init += 1;
+        }
+    }
     let (mut running, mut waiting, mut stopped, mut succeeded) = (0, 0, 0, 0);
-    for cs in statuses {
+    for cs in apps {
         let state = cs.state.clone().unwrap_or_default();
         if state.running.is_some() {
             running += 1;
@@ -260,22 +371,26 @@ fn phase(statuses: &[ContainerStatus], policy: &str, terminal: bool) -> &'static
             if t.exit_code == 0 {
                 succeeded += 1;
             }
-        } else if cs
-            .last_state
-            .as_ref()
-            .and_then(|l| l.terminated.as_ref())
-            .is_some()
-        {
+        } else if last_terminated(cs).is_some() {
             stopped += 1;
         } else {
             waiting += 1;
         }
     }
-    if waiting > 0 || statuses.is_empty() {
+    if failed_init > 0 && policy == "Never" {
+        return "Failed";
+    }
+    let any_app_started = apps.iter().any(|cs| {
+        cs.state.as_ref().is_some_and(|s| s.waiting.is_none()) || last_terminated(cs).is_some()
+    });
+    if (pending_init > 0 && !any_app_started) || waiting > 0 || apps.is_empty() {
         return "Pending";
     }
     if running > 0 {
         return "Running";
+    }
+    if stopped == 0 {
+        return "Pending";
     }
     if terminal {
         return if stopped == succeeded {
@@ -310,22 +425,96 @@ fn condition(
     }
 }
 
-/// The pod's status from all its containers (one for now). Conditions come in the
-/// kubelet's order: PodReadyToStartContainers, Initialized, Ready, ContainersReady,
-/// PodScheduled. Transition times are Docker's: creation for scheduling and
-/// initialization, the latest start/finish for readiness.
-pub fn pod_status(containers: &[ObservedContainer]) -> PodStatus {
-    let mut statuses: Vec<ContainerStatus> = containers
+/// The status of a container Docker does not have: the kubelet's default waiting state
+/// (`PodInitializing` in a pod with init containers, `ContainerCreating` otherwise), or
+/// what the kubelet knows of why it is not made (`waiting`).
+fn not_created(c: &Container, default_reason: &str, waiting: &Waiting) -> ContainerStatus {
+    let state = waiting
+        .get(&c.name)
+        .cloned()
+        .unwrap_or(ContainerStateWaiting {
+            reason: Some(default_reason.to_string()),
+            message: None,
+        });
+    ContainerStatus {
+        name: c.name.clone(),
+        image: c.image.clone().unwrap_or_default(),
+        image_id: String::new(),
+        ready: false,
+        started: Some(false),
+        restart_count: 0,
+        state: Some(ContainerState {
+            waiting: Some(state),
+            ..Default::default()
+        }),
+        last_state: Some(ContainerState::default()),
+        ..Default::default()
+    }
+}
+
+/// The pod's IP: the infra container's address on its (namespace) network, while it runs.
+pub fn pod_ip(infra: &ContainerInspectResponse) -> Option<String> {
+    let (_, status) = state_of(infra);
+    if status != ContainerStateStatusEnum::RUNNING {
+        return None;
+    }
+    let mode = infra
+        .host_config
+        .as_ref()
+        .and_then(|h| h.network_mode.as_deref());
+    let networks = infra.network_settings.as_ref()?.networks.as_ref()?;
+    let ip =
+        |n: &bollard::models::EndpointSettings| n.ip_address.clone().filter(|ip| !ip.is_empty());
+    mode.and_then(|m| networks.get(m))
+        .and_then(ip)
+        .or_else(|| networks.values().find_map(ip))
+}
+
+/// The pod's status as the kubelet would report it, from its spec and its containers in
+/// Docker. Init container statuses come in spec order, app container statuses sorted by
+/// name (as the kubelet sorts them). Conditions come in the kubelet's order:
+/// PodReadyToStartContainers, Initialized, Ready, ContainersReady, PodScheduled.
+/// Transition times are Docker's: creation for scheduling and initialization, the latest
+/// start/finish for readiness.
+pub fn pod_status(pod: &Pod, containers: &[ObservedContainer], waiting: &Waiting) -> PodStatus {
+    let matched = Matched::new(pod, containers);
+    let spec = pod.spec.clone().unwrap_or_default();
+    let policy = spec.restart_policy.as_deref().unwrap_or("Always");
+    let init_specs = spec.init_containers.clone().unwrap_or_default();
+    let default_reason = if init_specs.is_empty() {
+        "ContainerCreating"
+    } else {
+        "PodInitializing"
+    };
+    let status_of = |c: &Container, seen: Option<&ObservedContainer>| match seen {
+        Some(o) => container_status(&o.inspect, o.last_termination.as_ref()),
+        None => not_created(c, default_reason, waiting),
+    };
+    let init: Vec<ContainerStatus> = init_specs
         .iter()
-        .map(|c| container_status(&c.inspect, c.last_termination.as_ref()))
+        .zip(&matched.init)
+        .map(|(c, o)| {
+            let mut cs = status_of(c, *o);
+            // An init container is ready once it succeeded (prober manager).
+            cs.ready = cs
+                .state
+                .as_ref()
+                .and_then(|s| s.terminated.as_ref())
+                .is_some_and(|t| t.exit_code == 0);
+            cs
+        })
         .collect();
-    statuses.sort_by(|a, b| a.name.cmp(&b.name));
-    let policy = containers
-        .first()
-        .map(|c| restart_policy(&c.inspect))
-        .unwrap_or("Never");
-    let terminal = !containers.is_empty() && containers.iter().all(|c| is_terminal(&c.inspect));
-    let phase = phase(&statuses, policy, terminal);
+    let mut apps: Vec<ContainerStatus> = spec
+        .containers
+        .iter()
+        .zip(&matched.apps)
+        .map(|(c, o)| status_of(c, *o))
+        .collect();
+    apps.sort_by(|a, b| a.name.cmp(&b.name));
+
+    let view = matched.view(policy);
+    let terminal = is_over(&view);
+    let phase = phase(&init, &apps, policy, terminal);
 
     let created = containers
         .iter()
@@ -344,7 +533,7 @@ pub fn pod_status(containers: &[ObservedContainer]) -> PodStatus {
         .flatten()
         .max();
 
-    let unready: Vec<&str> = statuses
+    let unready: Vec<&str> = apps
         .iter()
         .filter(|s| !s.ready)
         .map(|s| s.name.as_str())
@@ -362,24 +551,60 @@ pub fn pod_status(containers: &[ObservedContainer]) -> PodStatus {
         ),
         _ => (true, None, None),
     };
+    let incomplete: Vec<&str> = init
+        .iter()
+        .filter(|s| !s.ready)
+        .map(|s| s.name.as_str())
+        .collect();
+    let any_app_started = apps.iter().any(|s| {
+        s.state.as_ref().is_some_and(|st| st.waiting.is_none())
+            || s.last_state
+                .as_ref()
+                .is_some_and(|l| l.terminated.is_some())
+    });
+    let (initialized, init_reason, init_message) = if phase == "Succeeded" {
+        (true, Some("PodCompleted"), None)
+    } else if any_app_started || incomplete.is_empty() {
+        (true, None, None)
+    } else {
+        (
+            false,
+            Some("ContainersNotInitialized"),
+            Some(format!(
+                "containers with incomplete status: [{}]",
+                incomplete.join(" ")
+            )),
+        )
+    };
+    let sandbox_ready = matched
+        .infra
+        .is_some_and(|i| state_of(&i.inspect).1 == ContainerStateStatusEnum::RUNNING);
+    let init_done_at = if initialized {
+        init.iter()
+            .filter_map(|s| s.state.as_ref()?.terminated.as_ref()?.finished_at.clone())
+            .max()
+            .or_else(|| created.clone())
+    } else {
+        latest.clone()
+    };
     let conditions = vec![
         condition(
             "PodReadyToStartContainers",
-            !terminal,
+            sandbox_ready,
             None,
             None,
-            if terminal {
-                latest.clone()
-            } else {
+            if sandbox_ready {
                 created.clone()
+            } else {
+                latest.clone()
             },
         ),
         condition(
             "Initialized",
-            true,
-            (phase == "Succeeded").then_some("PodCompleted"),
-            None,
-            created.clone(),
+            initialized,
+            init_reason,
+            init_message,
+            init_done_at,
         ),
         condition(
             "Ready",
@@ -398,19 +623,12 @@ pub fn pod_status(containers: &[ObservedContainer]) -> PodStatus {
         condition("PodScheduled", true, None, None, created.clone()),
     ];
 
-    let pod_ip = containers.iter().find_map(|c| {
-        c.inspect
-            .network_settings
-            .as_ref()?
-            .networks
-            .as_ref()?
-            .values()
-            .find_map(|n| n.ip_address.clone().filter(|ip| !ip.is_empty()))
-    });
+    let pod_ip = matched.infra.and_then(|i| pod_ip(&i.inspect));
     PodStatus {
         phase: Some(phase.to_string()),
         conditions: Some(conditions),
-        container_statuses: Some(statuses),
+        init_container_statuses: (!init.is_empty()).then_some(init),
+        container_statuses: Some(apps),
         start_time: created,
         pod_ips: pod_ip.clone().map(|ip| vec![PodIP { ip }]),
         pod_ip,
@@ -490,11 +708,71 @@ mod tests {
         }
     }
 
+    /// The same response as another container of the pod.
+    fn named(mut i: ContainerInspectResponse, role: Role, name: &str) -> ContainerInspectResponse {
+        let labels = i.config.as_mut().unwrap().labels.as_mut().unwrap();
+        labels.insert(label::CONTAINER.into(), name.into());
+        labels.insert(ROLE_LABEL.into(), role.label().into());
+        i.id = Some(format!("id-{name}"));
+        i
+    }
+
+    /// A running infra container on `net` with `ip`.
+    fn infra(status: ContainerStateStatusEnum, ip: &str) -> ContainerInspectResponse {
+        let mut i = named(
+            inspect(status, 0, false, P::UNLESS_STOPPED, 0),
+            Role::Infra,
+            "POD",
+        );
+        i.host_config.as_mut().unwrap().network_mode = Some("dockjob_ns_e".into());
+        i.network_settings = Some(NetworkSettings {
+            networks: Some(HashMap::from([(
+                "dockjob_ns_e".to_string(),
+                EndpointSettings {
+                    ip_address: Some(ip.into()),
+                    ..Default::default()
+                },
+            )])),
+            ..Default::default()
+        });
+        i
+    }
+
+    fn spec_pod(policy: &str, init: &[&str], apps: &[&str]) -> Pod {
+        let c = |n: &&str| Container {
+            name: n.to_string(),
+            image: Some(format!("img-{n}")),
+            ..Default::default()
+        };
+        Pod {
+            spec: Some(k8s_openapi::api::core::v1::PodSpec {
+                restart_policy: Some(policy.into()),
+                init_containers: (!init.is_empty()).then(|| init.iter().map(c).collect()),
+                containers: apps.iter().map(c).collect(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn observed(list: Vec<ContainerInspectResponse>) -> Vec<ObservedContainer> {
+        list.into_iter()
+            .map(|inspect| ObservedContainer {
+                inspect,
+                last_termination: None,
+            })
+            .collect()
+    }
+
+    /// One app container `main` (policy from its Docker restart policy) with a running
+    /// infra container.
     fn observe(i: ContainerInspectResponse) -> PodStatus {
-        pod_status(&[ObservedContainer {
-            inspect: i,
-            last_termination: None,
-        }])
+        let pod = spec_pod(restart_policy(&i), &[], &["main"]);
+        pod_status(
+            &pod,
+            &observed(vec![infra(S::RUNNING, "10.210.3.7"), i]),
+            &Waiting::new(),
+        )
     }
 
     fn cond<'a>(s: &'a PodStatus, type_: &str) -> &'a PodCondition {
@@ -546,20 +824,12 @@ mod tests {
 
     #[test]
     fn running_is_ready() {
-        let mut i = inspect(S::RUNNING, 0, false, P::NO, 0);
-        i.network_settings = Some(NetworkSettings {
-            networks: Some(HashMap::from([(
-                "bridge".to_string(),
-                EndpointSettings {
-                    ip_address: Some("172.17.0.5".into()),
-                    ..Default::default()
-                },
-            )])),
-            ..Default::default()
-        });
+        let i = inspect(S::RUNNING, 0, false, P::NO, 0);
         let s = observe(i);
         assert_eq!(s.phase.as_deref(), Some("Running"));
-        assert_eq!(s.pod_ip.as_deref(), Some("172.17.0.5"));
+        // The pod's IP is the infra container's on the namespace network.
+        assert_eq!(s.pod_ip.as_deref(), Some("10.210.3.7"));
+        assert_eq!(s.pod_ips.as_ref().unwrap()[0].ip, "10.210.3.7");
         let c = cs(&s);
         assert!(c.ready);
         assert_eq!(c.started, Some(true));
@@ -593,7 +863,8 @@ mod tests {
             cond(&s, "Initialized").reason.as_deref(),
             Some("PodCompleted")
         );
-        assert_eq!(cond(&s, "PodReadyToStartContainers").status, "False");
+        // The sandbox is up until the kubelet stops it.
+        assert_eq!(cond(&s, "PodReadyToStartContainers").status, "True");
         assert_eq!(cond(&s, "Ready").last_transition_time, Some(t(FINISHED)));
         let types: Vec<&str> = s
             .conditions
@@ -667,10 +938,14 @@ mod tests {
         let before = inspect(S::RESTARTING, 1, false, P::ON_FAILURE, 1);
         let remembered = restart_termination(&before);
         let now = inspect(S::RUNNING, 0, false, P::ON_FAILURE, 1);
-        let s = pod_status(&[ObservedContainer {
-            inspect: now.clone(),
-            last_termination: remembered.clone(),
-        }]);
+        let s = pod_status(
+            &spec_pod("OnFailure", &[], &["main"]),
+            &[ObservedContainer {
+                inspect: now.clone(),
+                last_termination: remembered.clone(),
+            }],
+            &Waiting::new(),
+        );
         assert_eq!(s.phase.as_deref(), Some("Running"));
         let c = cs(&s);
         assert_eq!(c.last_state.as_ref().unwrap().terminated, remembered);
@@ -717,7 +992,226 @@ mod tests {
 
     #[test]
     fn no_containers_is_pending() {
-        let s = pod_status(&[]);
+        let s = pod_status(&spec_pod("Never", &[], &["main"]), &[], &Waiting::new());
         assert_eq!(s.phase.as_deref(), Some("Pending"));
+        let w = cs(&s).state.clone().unwrap().waiting.unwrap();
+        assert_eq!(w.reason.as_deref(), Some("ContainerCreating"));
+        assert_eq!(cs(&s).image, "img-main");
+        assert_eq!(cond(&s, "PodReadyToStartContainers").status, "False");
+        assert_eq!(s.pod_ip, None);
+    }
+
+    fn state(cs: &ContainerStatus) -> (&str, String) {
+        let st = cs.state.as_ref().unwrap();
+        if let Some(w) = &st.waiting {
+            ("waiting", w.reason.clone().unwrap_or_default())
+        } else if let Some(t) = &st.terminated {
+            ("terminated", t.reason.clone().unwrap_or_default())
+        } else {
+            ("running", String::new())
+        }
+    }
+
+    /// (init states, app states, phase, Initialized) for a pod with init containers
+    /// `a`, `b` and apps `web`, `side`, under `policy`.
+    fn init_case(
+        policy: &str,
+        init: Vec<ContainerInspectResponse>,
+        apps: Vec<ContainerInspectResponse>,
+    ) -> PodStatus {
+        let pod = spec_pod(policy, &["a", "b"], &["web", "side"]);
+        let mut all = vec![infra(S::RUNNING, "10.0.0.2")];
+        all.extend(
+            init.into_iter()
+                .zip(["a", "b"])
+                .map(|(i, n)| named(i, Role::Init, n)),
+        );
+        all.extend(
+            apps.into_iter()
+                .zip(["web", "side"])
+                .map(|(i, n)| named(i, Role::App, n)),
+        );
+        pod_status(&pod, &observed(all), &Waiting::new())
+    }
+
+    #[test]
+    fn init_containers_phases_states_and_conditions() {
+        // First init container running: Pending, everything else PodInitializing.
+        let s = init_case(
+            "Never",
+            vec![inspect(S::RUNNING, 0, false, P::NO, 0)],
+            vec![],
+        );
+        assert_eq!(s.phase.as_deref(), Some("Pending"));
+        let init = s.init_container_statuses.as_ref().unwrap();
+        assert_eq!(
+            init.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+        assert_eq!(state(&init[0]), ("running", String::new()));
+        assert_eq!(state(&init[1]), ("waiting", "PodInitializing".into()));
+        let apps = s.container_statuses.as_ref().unwrap();
+        // App statuses are sorted by name, as the kubelet sorts them.
+        assert_eq!(
+            apps.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+            ["side", "web"]
+        );
+        assert_eq!(state(&apps[0]), ("waiting", "PodInitializing".into()));
+        let c = cond(&s, "Initialized");
+        assert_eq!(c.status, "False");
+        assert_eq!(c.reason.as_deref(), Some("ContainersNotInitialized"));
+        assert_eq!(
+            c.message.as_deref(),
+            Some("containers with incomplete status: [a b]")
+        );
+
+        // Both done, apps running: Running, Initialized, init containers ready.
+        let done = || inspect(S::EXITED, 0, false, P::NO, 0);
+        let run = || inspect(S::RUNNING, 0, false, P::NO, 0);
+        let s = init_case("Never", vec![done(), done()], vec![run(), run()]);
+        assert_eq!(s.phase.as_deref(), Some("Running"));
+        let init = s.init_container_statuses.as_ref().unwrap();
+        assert_eq!(state(&init[1]), ("terminated", "Completed".into()));
+        assert!(init.iter().all(|c| c.ready));
+        assert_eq!(cond(&s, "Initialized").status, "True");
+        assert_eq!(cond(&s, "Ready").status, "True");
+
+        // Init done, apps not created yet: still Pending, apps PodInitializing.
+        let s = init_case("Never", vec![done(), done()], vec![]);
+        assert_eq!(s.phase.as_deref(), Some("Pending"));
+        assert_eq!(cond(&s, "Initialized").status, "True");
+
+        // Init failure under Never fails the pod.
+        let s = init_case(
+            "Never",
+            vec![inspect(S::EXITED, 2, false, P::NO, 0)],
+            vec![],
+        );
+        assert_eq!(s.phase.as_deref(), Some("Failed"));
+        let init = s.init_container_statuses.as_ref().unwrap();
+        assert_eq!(state(&init[0]), ("terminated", "Error".into()));
+        assert!(!init[0].ready);
+        assert_eq!(cond(&s, "Ready").reason.as_deref(), Some("PodFailed"));
+
+        // Under OnFailure it crash-loops in place and the pod stays Pending.
+        let s = init_case(
+            "OnFailure",
+            vec![inspect(S::RESTARTING, 2, false, P::ON_FAILURE, 3)],
+            vec![],
+        );
+        assert_eq!(s.phase.as_deref(), Some("Pending"));
+        let init = s.init_container_statuses.as_ref().unwrap();
+        assert_eq!(state(&init[0]), ("waiting", "CrashLoopBackOff".into()));
+        assert_eq!(init[0].restart_count, 3);
+
+        // All apps succeeded: Succeeded, Initialized with PodCompleted.
+        let s = init_case("Never", vec![done(), done()], vec![done(), done()]);
+        assert_eq!(s.phase.as_deref(), Some("Succeeded"));
+        assert_eq!(
+            cond(&s, "Initialized").reason.as_deref(),
+            Some("PodCompleted")
+        );
+        // One app failed: Failed once both ended.
+        let s = init_case(
+            "Never",
+            vec![done(), done()],
+            vec![done(), inspect(S::EXITED, 1, false, P::NO, 0)],
+        );
+        assert_eq!(s.phase.as_deref(), Some("Failed"));
+        let s = init_case(
+            "Never",
+            vec![done(), done()],
+            vec![run(), inspect(S::EXITED, 1, false, P::NO, 0)],
+        );
+        assert_eq!(s.phase.as_deref(), Some("Running"));
+    }
+
+    #[test]
+    fn kubelet_waiting_reasons_apply_to_containers_docker_does_not_have() {
+        let pod = spec_pod("Never", &[], &["main", "side"]);
+        let waiting = Waiting::from([
+            (
+                "main".to_string(),
+                ContainerStateWaiting {
+                    reason: Some("ErrImageNeverPull".into()),
+                    message: Some(
+                        "Container image \"x\" is not present with pull policy of Never".into(),
+                    ),
+                },
+            ),
+            (
+                "side".to_string(),
+                ContainerStateWaiting {
+                    reason: Some("CreateContainerConfigError".into()),
+                    message: Some("configmap \"cfg\" not found".into()),
+                },
+            ),
+        ]);
+        let running_side = named(inspect(S::RUNNING, 0, false, P::NO, 0), Role::App, "side");
+        let s = pod_status(
+            &pod,
+            &observed(vec![infra(S::RUNNING, "10.0.0.3"), running_side]),
+            &waiting,
+        );
+        let apps = s.container_statuses.as_ref().unwrap();
+        assert_eq!(state(&apps[0]), ("waiting", "ErrImageNeverPull".into()));
+        assert!(
+            apps[0]
+                .state
+                .as_ref()
+                .unwrap()
+                .waiting
+                .as_ref()
+                .unwrap()
+                .message
+                .as_deref()
+                .unwrap()
+                .contains("pull policy of Never")
+        );
+        // Docker has `side`: its own state wins.
+        assert_eq!(state(&apps[1]), ("running", String::new()));
+        assert_eq!(s.phase.as_deref(), Some("Pending"));
+    }
+
+    #[test]
+    fn stopped_infra_has_no_ip_and_sandbox_not_ready() {
+        let pod = spec_pod("Never", &[], &["main"]);
+        let done = named(inspect(S::EXITED, 0, false, P::NO, 0), Role::App, "main");
+        let s = pod_status(
+            &pod,
+            &observed(vec![infra(S::EXITED, ""), done]),
+            &Waiting::new(),
+        );
+        assert_eq!(s.phase.as_deref(), Some("Succeeded"));
+        assert_eq!(s.pod_ip, None);
+        assert_eq!(cond(&s, "PodReadyToStartContainers").status, "False");
+    }
+
+    #[test]
+    fn seen_maps_docker_states_for_the_step_function() {
+        assert_eq!(seen(None), Seen::Missing);
+        assert_eq!(
+            seen(Some(&inspect(S::CREATED, 0, false, P::NO, 0))),
+            Seen::Created
+        );
+        assert_eq!(
+            seen(Some(&inspect(S::RUNNING, 0, false, P::NO, 0))),
+            Seen::Running
+        );
+        assert_eq!(
+            seen(Some(&inspect(S::RESTARTING, 1, false, P::ON_FAILURE, 1))),
+            Seen::Running
+        );
+        assert_eq!(
+            seen(Some(&inspect(S::EXITED, 0, false, P::NO, 0))),
+            Seen::Succeeded
+        );
+        assert_eq!(
+            seen(Some(&inspect(S::EXITED, 3, false, P::NO, 0))),
+            Seen::Failed { start_error: false }
+        );
+        let mut i = inspect(S::CREATED, 127, false, P::NO, 0);
+        i.state.as_mut().unwrap().error = Some("exec: nope".into());
+        assert_eq!(seen(Some(&i)), Seen::Failed { start_error: true });
     }
 }

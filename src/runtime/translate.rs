@@ -1,16 +1,18 @@
 //! Pod -> Docker container create config, with Kubernetes' semantics.
 //!
-//! Pure: no Docker calls, no clock. Owns the container name, the `dockjob.io/...` labels
-//! that let the engine rebuild every pod from Docker alone, the command/args precedence,
-//! `$(VAR)` expansion, restart policy and resource limits. Must not resolve anything that
-//! needs the store (ConfigMaps, Secrets): such env sources are reported as unsupported.
+//! Pure: no Docker calls, no clock. Owns the container names, the `dockjob.io/...` labels
+//! that let the engine rebuild every pod from Docker alone, the infra container (network,
+//! hostname, domain), the joined init and app containers (command/args precedence,
+//! `$(VAR)` expansion, restart policy, resource limits). Must not resolve anything that
+//! needs the store or the disk (ConfigMaps, Secrets, volumes): the caller hands the
+//! resolved environment and mounts in as [`ContainerInputs`].
 
 use std::collections::HashMap;
 
 use bollard::models::{
-    ContainerCreateBody, DeviceRequest, HostConfig, RestartPolicy, RestartPolicyNameEnum,
+    ContainerCreateBody, DeviceRequest, HostConfig, Mount, RestartPolicy, RestartPolicyNameEnum,
 };
-use k8s_openapi::api::core::v1::{Container, EnvVar, Pod};
+use k8s_openapi::api::core::v1::{Container, Pod};
 
 use super::expand::expand;
 use super::quantity::Quantity;
@@ -64,19 +66,72 @@ pub fn image_tag(image: &str) -> Option<&str> {
     last.split_once(':').map(|(_, tag)| tag)
 }
 
-/// Everything `Runtime::start_pod` needs to create one container.
+/// The infra ("pause") container's image, built by `scripts/build-images` (no registry is
+/// reachable, so it is never pulled).
+pub const PAUSE_IMAGE: &str = "dockjob/pause:1";
+
+/// Container label: what the container is to its pod ([`Role`]).
+pub const ROLE_LABEL: &str = "dockjob.io/role";
+
+/// The infra container's name in the `dockjob.io/container` label and in its Docker name
+/// (as dockershim's `k8s_POD_...`): Kubernetes container names are lowercase DNS labels,
+/// so it cannot clash with a container of the pod.
+pub const INFRA_CONTAINER: &str = "POD";
+
+/// What a Docker container is to its pod.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    /// Holds the pod's network namespace and hostname; outlives the other containers.
+    Infra,
+    /// One of `spec.initContainers`, run to success in order before the app containers.
+    Init,
+    /// One of `spec.containers`.
+    App,
+}
+
+impl Role {
+    /// The `dockjob.io/role` label value.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Infra => "infra",
+            Role::Init => "init",
+            Role::App => "app",
+        }
+    }
+
+    /// Parses a label value; containers made before roles existed are app containers.
+    pub fn from_label(value: Option<&str>) -> Role {
+        match value {
+            Some("infra") => Role::Infra,
+            Some("init") => Role::Init,
+            _ => Role::App,
+        }
+    }
+
+    /// The field path prefix of a container of this role (`spec.containers[1]`).
+    pub fn field(self, index: usize) -> String {
+        match self {
+            Role::Infra => "spec".to_string(),
+            Role::Init => format!("spec.initContainers[{index}]"),
+            Role::App => format!("spec.containers[{index}]"),
+        }
+    }
+}
+
+/// Everything the runtime needs to create one container.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContainerPlan {
     /// Docker container name (see [`container_name`]).
     pub docker_name: String,
-    /// The Kubernetes container name.
+    /// The Kubernetes container name ([`INFRA_CONTAINER`] for the infra container).
     pub container: String,
+    pub role: Role,
     pub image: String,
     pub pull_policy: PullPolicy,
     pub config: ContainerCreateBody,
 }
 
-/// Why a pod cannot become a container. The Display names the pod and the field.
+/// Why a pod cannot become containers. The Display names the pod and the field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("pod {namespace}/{pod}: {field}: {message}")]
 pub struct TranslateError {
@@ -87,11 +142,24 @@ pub struct TranslateError {
     pub message: String,
 }
 
+/// What the caller resolved for one container from outside the pod (ConfigMaps, Secrets,
+/// the pod IP, the pod directory): its environment in order and its mounts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContainerInputs {
+    pub env: Vec<(String, String)>,
+    pub mounts: Vec<Mount>,
+}
+
 /// Readable and unique: `dockjob_<container>_<pod>_<namespace>_<first 8 chars of uid>`.
 /// Kubernetes names are DNS-1123, so the result matches Docker's name rule.
 pub fn container_name(namespace: &str, pod: &str, uid: &str, container: &str) -> String {
     let short: String = uid.chars().take(8).collect();
     format!("dockjob_{container}_{pod}_{namespace}_{short}")
+}
+
+/// The infra container's Docker name: `dockjob_POD_<pod>_<namespace>_<uid8>`.
+pub fn infra_name(namespace: &str, pod: &str, uid: &str) -> String {
+    container_name(namespace, pod, uid, INFRA_CONTAINER)
 }
 
 /// The pod's hostname as the kubelet derives it: `spec.hostname` or the pod name,
@@ -114,61 +182,255 @@ pub fn pod_hostname(pod: &Pod) -> String {
         .to_string()
 }
 
-/// Translates the pod into the create config of its single container.
-pub fn translate(pod: &Pod, engine_id: &str) -> Result<ContainerPlan, TranslateError> {
-    let namespace = pod
-        .metadata
-        .namespace
-        .clone()
-        .unwrap_or_else(|| "default".to_string());
-    let pod_name = pod.metadata.name.clone().unwrap_or_default();
-    let fail = |field: &str, message: String| TranslateError {
-        namespace: namespace.clone(),
-        pod: pod_name.clone(),
-        field: field.to_string(),
-        message,
-    };
-    if pod_name.is_empty() {
-        return Err(fail("metadata.name", "Required value".into()));
+/// The pod's DNS domain when `spec.subdomain` is set: `<subdomain>.<namespace>.svc.cluster.local`
+/// (kubelet's GeneratePodHostNameAndDomain), so `hostname -f` gives the pod's FQDN.
+pub fn pod_domain(pod: &Pod) -> Option<String> {
+    let sub = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.subdomain.as_deref())
+        .filter(|s| !s.is_empty())?;
+    let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
+    Some(format!("{sub}.{ns}.svc.cluster.local"))
+}
+
+/// A pod's identity, checked once: every container of it needs all three.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodKey {
+    pub namespace: String,
+    pub name: String,
+    pub uid: String,
+}
+
+impl PodKey {
+    /// Reads namespace (default `default`), name and uid, which must be set.
+    pub fn of(pod: &Pod) -> Result<PodKey, TranslateError> {
+        let namespace = pod
+            .metadata
+            .namespace
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "default".to_string());
+        let name = pod.metadata.name.clone().unwrap_or_default();
+        let fail = |field: &str| TranslateError {
+            namespace: namespace.clone(),
+            pod: name.clone(),
+            field: field.to_string(),
+            message: "Required value".into(),
+        };
+        if name.is_empty() {
+            return Err(fail("metadata.name"));
+        }
+        let uid = pod
+            .metadata
+            .uid
+            .clone()
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| fail("metadata.uid"))?;
+        Ok(PodKey {
+            namespace,
+            name,
+            uid,
+        })
     }
-    let uid = pod
-        .metadata
-        .uid
-        .clone()
-        .filter(|u| !u.is_empty())
-        .ok_or_else(|| fail("metadata.uid", "Required value".into()))?;
+
+    /// An error about one field of this pod.
+    pub fn error(&self, field: impl Into<String>, message: impl Into<String>) -> TranslateError {
+        TranslateError {
+            namespace: self.namespace.clone(),
+            pod: self.name.clone(),
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The Docker name of one of this pod's containers.
+    pub fn docker_name(&self, container: &str) -> String {
+        container_name(&self.namespace, &self.name, &self.uid, container)
+    }
+}
+
+/// The pod's restart policy, checked (`Always` when unset, as the API server defaults it).
+pub fn restart_policy(pod: &Pod) -> Result<&str, TranslateError> {
+    let policy = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.restart_policy.as_deref())
+        .unwrap_or("Always");
+    match policy {
+        "Never" | "OnFailure" | "Always" => Ok(policy),
+        other => Err(PodKey::of(pod)?.error(
+            "spec.restartPolicy",
+            format!(
+                "Unsupported value: {other:?}: supported values: \"Always\", \"OnFailure\", \"Never\""
+            ),
+        )),
+    }
+}
+
+/// Checks what every container of the pod needs before anything is made: identity, at
+/// least one container, images, pull policies, restart policy, and no restartable init
+/// container (sidecars are not mapped).
+pub fn check_pod(pod: &Pod) -> Result<PodKey, TranslateError> {
+    let key = PodKey::of(pod)?;
     let spec = pod
         .spec
         .as_ref()
-        .ok_or_else(|| fail("spec", "Required value".into()))?;
-    if spec.init_containers.as_ref().is_some_and(|c| !c.is_empty()) {
-        return Err(fail(
-            "spec.initContainers",
-            "init containers are not supported yet".into(),
-        ));
+        .ok_or_else(|| key.error("spec", "Required value"))?;
+    if spec.containers.is_empty() {
+        return Err(key.error("spec.containers", "Required value"));
     }
-    let container = match spec.containers.as_slice() {
-        [one] => one,
-        [] => return Err(fail("spec.containers", "Required value".into())),
-        _ => {
-            return Err(fail(
-                "spec.containers",
-                format!(
-                    "pods with more than one container are not supported yet (this pod has {})",
-                    spec.containers.len()
-                ),
+    restart_policy(pod)?;
+    let init = spec.init_containers.iter().flatten().enumerate();
+    for (i, c) in init {
+        if c.restart_policy.is_some() {
+            return Err(key.error(
+                format!("spec.initContainers[{i}].restartPolicy"),
+                "restartable init containers (sidecars) are not supported by dockjob",
             ));
         }
-    };
-    let image = container
-        .image
-        .clone()
-        .filter(|i| !i.trim().is_empty())
-        .ok_or_else(|| fail("spec.containers[0].image", "Required value".into()))?;
-    let pull_policy =
-        PullPolicy::of(container).map_err(|m| fail("spec.containers[0].imagePullPolicy", m))?;
+        check_container(&key, c, &Role::Init.field(i))?;
+    }
+    for (i, c) in spec.containers.iter().enumerate() {
+        check_container(&key, c, &Role::App.field(i))?;
+    }
+    Ok(key)
+}
 
-    let env = resolve_env(pod, container).map_err(|(field, msg)| fail(&field, msg))?;
+fn check_container(key: &PodKey, c: &Container, field: &str) -> Result<(), TranslateError> {
+    if c.image.as_deref().is_none_or(|i| i.trim().is_empty()) {
+        return Err(key.error(format!("{field}.image"), "Required value"));
+    }
+    PullPolicy::of(c).map_err(|m| key.error(format!("{field}.imagePullPolicy"), m))?;
+    Ok(())
+}
+
+/// The labels every container of the pod carries: the pod's own labels, then ours (which
+/// win), enough to rebuild the pod from Docker alone.
+fn pod_labels(
+    pod: &Pod,
+    key: &PodKey,
+    engine_id: &str,
+    container: &str,
+    role: Role,
+) -> HashMap<String, String> {
+    let mut labels: HashMap<String, String> = pod
+        .metadata
+        .labels
+        .iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    labels.insert(label::ENGINE.into(), engine_id.into());
+    labels.insert(label::NAMESPACE.into(), key.namespace.clone());
+    labels.insert(label::POD.into(), key.name.clone());
+    labels.insert(label::POD_UID.into(), key.uid.clone());
+    labels.insert(label::CONTAINER.into(), container.into());
+    labels.insert(ROLE_LABEL.into(), role.label().into());
+    if let Some(owner) = pod
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|o| o.controller == Some(true))
+    {
+        labels.insert(label::OWNER_KIND.into(), owner.kind.clone());
+        labels.insert(label::OWNER_NAME.into(), owner.name.clone());
+        labels.insert(label::OWNER_UID.into(), owner.uid.clone());
+    }
+    labels
+}
+
+/// The pod's grace period in seconds (`terminationGracePeriodSeconds`, default 30).
+pub fn grace_seconds(pod: &Pod) -> i64 {
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.termination_grace_period_seconds)
+        .unwrap_or(DEFAULT_GRACE_SECONDS)
+        .max(0)
+}
+
+/// The infra container: `dockjob/pause:1` on the namespace network, with the pod's
+/// hostname (and domain for `subdomain`) and labels. Docker restart policy
+/// `unless-stopped`: it comes back with dockerd like the pod's `always` containers that
+/// join it, but stays down once the kubelet stopped it (pod finished or deleted).
+pub fn infra(pod: &Pod, engine_id: &str, network: &str) -> Result<ContainerPlan, TranslateError> {
+    let key = check_pod(pod)?;
+    let config = ContainerCreateBody {
+        image: Some(PAUSE_IMAGE.to_string()),
+        hostname: Some(pod_hostname(pod)),
+        domainname: pod_domain(pod),
+        labels: Some(pod_labels(
+            pod,
+            &key,
+            engine_id,
+            INFRA_CONTAINER,
+            Role::Infra,
+        )),
+        // pause exits at once on SIGTERM; the grace only matters if it hangs.
+        stop_timeout: Some(grace_seconds(pod)),
+        host_config: Some(HostConfig {
+            network_mode: Some(network.to_string()),
+            restart_policy: Some(RestartPolicy {
+                name: Some(RestartPolicyNameEnum::UNLESS_STOPPED),
+                maximum_retry_count: None,
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    Ok(ContainerPlan {
+        docker_name: key.docker_name(INFRA_CONTAINER),
+        container: INFRA_CONTAINER.to_string(),
+        role: Role::Infra,
+        image: PAUSE_IMAGE.to_string(),
+        pull_policy: PullPolicy::Never,
+        config,
+    })
+}
+
+/// The Docker restart policy of a container of the pod. App containers follow the pod
+/// (`Never` -> `no`, `OnFailure` -> `on-failure`, `Always` -> `always`); init containers
+/// run to success, so they restart in place on failure unless the pod says `Never`.
+fn docker_restart(policy: &str, role: Role) -> RestartPolicyNameEnum {
+    match (policy, role) {
+        ("Never", _) => RestartPolicyNameEnum::NO,
+        (_, Role::Init) | ("OnFailure", _) => RestartPolicyNameEnum::ON_FAILURE,
+        _ => RestartPolicyNameEnum::ALWAYS,
+    }
+}
+
+/// An init or app container of the pod (`index` into `spec.initContainers` or
+/// `spec.containers`), joined to the infra container's network namespace (`infra` is its
+/// Docker name): it shares the pod's IP, localhost and hostname.
+pub fn container(
+    pod: &Pod,
+    engine_id: &str,
+    role: Role,
+    index: usize,
+    inputs: &ContainerInputs,
+    infra: &str,
+) -> Result<ContainerPlan, TranslateError> {
+    let key = check_pod(pod)?;
+    let field = role.field(index);
+    let spec = pod
+        .spec
+        .as_ref()
+        .ok_or_else(|| key.error("spec", "Required value"))?;
+    let list: &[Container] = match role {
+        Role::Init => spec.init_containers.as_deref().unwrap_or_default(),
+        Role::App => &spec.containers,
+        Role::Infra => &[],
+    };
+    let container = list
+        .get(index)
+        .ok_or_else(|| key.error(field.clone(), "no such container"))?;
+    // check_pod made sure both are there.
+    let image = container.image.clone().unwrap_or_default();
+    let pull_policy =
+        PullPolicy::of(container).map_err(|m| key.error(format!("{field}.imagePullPolicy"), m))?;
+
+    let env = &inputs.env;
     let lookup = |name: &str| {
         env.iter()
             .rev()
@@ -189,57 +451,18 @@ pub fn translate(pod: &Pod, engine_id: &str) -> Result<ContainerPlan, TranslateE
         (false, _) => (Some(command), Some(args)),
     };
 
-    let restart = match spec.restart_policy.as_deref().unwrap_or("Always") {
-        "Never" => RestartPolicyNameEnum::NO,
-        "OnFailure" => RestartPolicyNameEnum::ON_FAILURE,
-        "Always" => RestartPolicyNameEnum::ALWAYS,
-        other => {
-            return Err(fail(
-                "spec.restartPolicy",
-                format!(
-                    "Unsupported value: {other:?}: supported values: \"Always\", \"OnFailure\", \"Never\""
-                ),
-            ));
-        }
-    };
-    let grace = spec
-        .termination_grace_period_seconds
-        .unwrap_or(DEFAULT_GRACE_SECONDS)
-        .max(0);
-
+    let restart = docker_restart(restart_policy(pod)?, role);
     let mut host = HostConfig {
+        network_mode: Some(format!("container:{infra}")),
         restart_policy: Some(RestartPolicy {
             name: Some(restart),
             // 0 = unlimited: the Job controller's backoffLimit decides when to give up.
             maximum_retry_count: (restart == RestartPolicyNameEnum::ON_FAILURE).then_some(0),
         }),
+        mounts: (!inputs.mounts.is_empty()).then(|| inputs.mounts.clone()),
         ..Default::default()
     };
-    apply_resources(container, &mut host).map_err(|(field, msg)| fail(&field, msg))?;
-
-    let mut labels: HashMap<String, String> = pod
-        .metadata
-        .labels
-        .iter()
-        .flatten()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    labels.insert(label::ENGINE.into(), engine_id.into());
-    labels.insert(label::NAMESPACE.into(), namespace.clone());
-    labels.insert(label::POD.into(), pod_name.clone());
-    labels.insert(label::POD_UID.into(), uid.clone());
-    labels.insert(label::CONTAINER.into(), container.name.clone());
-    if let Some(owner) = pod
-        .metadata
-        .owner_references
-        .iter()
-        .flatten()
-        .find(|o| o.controller == Some(true))
-    {
-        labels.insert(label::OWNER_KIND.into(), owner.kind.clone());
-        labels.insert(label::OWNER_NAME.into(), owner.name.clone());
-        labels.insert(label::OWNER_UID.into(), owner.uid.clone());
-    }
+    apply_resources(container, &field, &mut host).map_err(|(f, msg)| key.error(f, msg))?;
 
     let config = ContainerCreateBody {
         image: Some(image.clone()),
@@ -247,9 +470,8 @@ pub fn translate(pod: &Pod, engine_id: &str) -> Result<ContainerPlan, TranslateE
         cmd,
         env: Some(env.iter().map(|(k, v)| format!("{k}={v}")).collect()),
         working_dir: container.working_dir.clone().filter(|w| !w.is_empty()),
-        hostname: Some(pod_hostname(pod)),
-        labels: Some(labels),
-        stop_timeout: Some(grace),
+        labels: Some(pod_labels(pod, &key, engine_id, &container.name, role)),
+        stop_timeout: Some(grace_seconds(pod)),
         tty: Some(container.tty.unwrap_or(false)),
         open_stdin: Some(container.stdin.unwrap_or(false)),
         stdin_once: Some(container.stdin_once.unwrap_or(false)),
@@ -257,150 +479,34 @@ pub fn translate(pod: &Pod, engine_id: &str) -> Result<ContainerPlan, TranslateE
         ..Default::default()
     };
     Ok(ContainerPlan {
-        docker_name: container_name(&namespace, &pod_name, &uid, &container.name),
+        docker_name: key.docker_name(&container.name),
         container: container.name.clone(),
+        role,
         image,
         pull_policy,
         config,
     })
 }
 
-/// The container's environment in declaration order, each value `$(VAR)`-expanded against
-/// the variables declared before it (kubelet's makeEnvironmentVariables). A name declared
-/// twice keeps its first position and its last value. Errors carry the field path.
-fn resolve_env(
-    pod: &Pod,
-    container: &Container,
-) -> Result<Vec<(String, String)>, (String, String)> {
-    if container.env_from.as_ref().is_some_and(|e| !e.is_empty()) {
-        return Err((
-            "spec.containers[0].envFrom".into(),
-            "envFrom is not supported yet".into(),
-        ));
-    }
-    let mut env: Vec<(String, String)> = Vec::new();
-    for (i, var) in container.env.iter().flatten().enumerate() {
-        let field = format!("spec.containers[0].env[{i}]");
-        let raw = env_value(pod, var, &field)?;
-        let value = match raw {
-            Literal::Expand(s) => expand(&s, |name| {
-                env.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
-            }),
-            Literal::Verbatim(s) => s,
-        };
-        match env.iter_mut().find(|(n, _)| *n == var.name) {
-            Some(slot) => slot.1 = value,
-            None => env.push((var.name.clone(), value)),
-        }
-    }
-    Ok(env)
-}
-
-enum Literal {
-    /// `value:` is subject to `$(VAR)` expansion.
-    Expand(String),
-    /// `valueFrom:` results are used as they are.
-    Verbatim(String),
-}
-
-fn env_value(pod: &Pod, var: &EnvVar, field: &str) -> Result<Literal, (String, String)> {
-    let Some(from) = &var.value_from else {
-        return Ok(Literal::Expand(var.value.clone().unwrap_or_default()));
-    };
-    let unsupported = |what: &str| {
-        Err((
-            format!("{field}.valueFrom.{what}"),
-            format!("{what} is not supported yet"),
-        ))
-    };
-    if from.config_map_key_ref.is_some() {
-        return unsupported("configMapKeyRef");
-    }
-    if from.secret_key_ref.is_some() {
-        return unsupported("secretKeyRef");
-    }
-    if from.resource_field_ref.is_some() {
-        return unsupported("resourceFieldRef");
-    }
-    if from.file_key_ref.is_some() {
-        return unsupported("fileKeyRef");
-    }
-    let Some(selector) = &from.field_ref else {
-        return Err((
-            format!("{field}.valueFrom"),
-            "Invalid value: \"\": must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`".into(),
-        ));
-    };
-    field_ref(pod, &selector.field_path)
-        .map(Literal::Verbatim)
-        .ok_or_else(|| {
-            (
-                format!("{field}.valueFrom.fieldRef.fieldPath"),
-                format!(
-                    "Unsupported value: {:?}: dockjob resolves metadata.name, metadata.namespace, metadata.uid, metadata.labels['<key>'], metadata.annotations['<key>'], spec.nodeName, spec.serviceAccountName",
-                    selector.field_path
-                ),
-            )
-        })
-}
-
-/// The downward-API fields known before the container exists. A missing label or
-/// annotation is an empty string, as in Kubernetes.
-fn field_ref(pod: &Pod, path: &str) -> Option<String> {
-    let meta = &pod.metadata;
-    let spec = pod.spec.as_ref();
-    let keyed = |prefix: &str| -> Option<String> {
-        let rest = path.strip_prefix(prefix)?;
-        let key = rest.strip_prefix("['")?.strip_suffix("']")?;
-        Some(key.to_string())
-    };
-    match path {
-        "metadata.name" => meta.name.clone(),
-        "metadata.namespace" => Some(meta.namespace.clone().unwrap_or_else(|| "default".into())),
-        "metadata.uid" => meta.uid.clone(),
-        "spec.nodeName" => Some(spec.and_then(|s| s.node_name.clone()).unwrap_or_default()),
-        "spec.serviceAccountName" => Some(
-            spec.and_then(|s| s.service_account_name.clone())
-                .unwrap_or_default(),
-        ),
-        _ => {
-            if let Some(key) = keyed("metadata.labels") {
-                let labels = meta.labels.as_ref();
-                return Some(
-                    labels
-                        .and_then(|l| l.get(&key))
-                        .cloned()
-                        .unwrap_or_default(),
-                );
-            }
-            if let Some(key) = keyed("metadata.annotations") {
-                let ann = meta.annotations.as_ref();
-                return Some(ann.and_then(|a| a.get(&key)).cloned().unwrap_or_default());
-            }
-            None
-        }
-    }
-}
-
 /// `limits.memory` -> Memory (and MemorySwap equal to it: Kubernetes gives containers no
 /// swap), `limits.cpu` -> NanoCpus, `requests.cpu` -> CpuShares (kubelet's MilliCPUToShares),
 /// `limits["nvidia.com/gpu"]` -> a DeviceRequest for that many GPUs.
-fn apply_resources(container: &Container, host: &mut HostConfig) -> Result<(), (String, String)> {
+fn apply_resources(
+    container: &Container,
+    prefix: &str,
+    host: &mut HostConfig,
+) -> Result<(), (String, String)> {
     let Some(res) = &container.resources else {
         return Ok(());
     };
     let parse =
         |kind: &str, name: &str, q: &k8s_openapi::apimachinery::pkg::api::resource::Quantity| {
-            Quantity::parse(&q.0).map_err(|e| {
-                (
-                    format!("spec.containers[0].resources.{kind}[{name}]"),
-                    e.to_string(),
-                )
-            })
+            Quantity::parse(&q.0)
+                .map_err(|e| (format!("{prefix}.resources.{kind}[{name}]"), e.to_string()))
         };
     let overflow = |kind: &str, name: &str| {
         (
-            format!("spec.containers[0].resources.{kind}[{name}]"),
+            format!("{prefix}.resources.{kind}[{name}]"),
             "value out of range".to_string(),
         )
     };
@@ -451,9 +557,7 @@ fn apply_resources(container: &Container, host: &mut HostConfig) -> Result<(), (
 #[cfg(test)]
 mod tests {
     use super::*;
-    use k8s_openapi::api::core::v1::{
-        EnvVarSource, ObjectFieldSelector, PodSpec, ResourceRequirements,
-    };
+    use k8s_openapi::api::core::v1::{PodSpec, ResourceRequirements};
     use k8s_openapi::apimachinery::pkg::api::resource::Quantity as KQ;
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
     use std::collections::BTreeMap;
@@ -508,6 +612,25 @@ mod tests {
         v.iter().map(|s| s.to_string()).collect()
     }
 
+    /// The first app container, with the environment resolved the way the runtime does
+    /// when no ConfigMap or Secret is involved.
+    fn translate(p: &Pod, engine: &str) -> Result<ContainerPlan, TranslateError> {
+        let c = &p.spec.as_ref().unwrap().containers[0];
+        let sources = crate::runtime::sources::PodSources::default();
+        let env = crate::runtime::env::container_env(p, c, "spec.containers[0]", &sources, None)
+            .map_err(|e| TranslateError {
+                namespace: "team".into(),
+                pod: "oneshot-abcde".into(),
+                field: "env".into(),
+                message: e.to_string(),
+            })?;
+        let inputs = ContainerInputs {
+            env,
+            mounts: vec![],
+        };
+        container(p, engine, Role::App, 0, &inputs, "dockjob_POD_x")
+    }
+
     #[test]
     fn name_labels_hostname_and_owner() {
         let plan = translate(&pod(busybox()), "eng1").unwrap();
@@ -524,8 +647,95 @@ mod tests {
         assert_eq!(labels[label::OWNER_KIND], "Job");
         assert_eq!(labels[label::OWNER_NAME], "oneshot");
         assert_eq!(labels[label::OWNER_UID], "job-uid");
-        assert_eq!(plan.config.hostname.as_deref(), Some("oneshot-abcde"));
+        assert_eq!(labels[ROLE_LABEL], "app");
+        // The hostname belongs to the infra container; Docker refuses it on a joined one.
+        assert_eq!(plan.config.hostname, None);
+        let host = plan.config.host_config.unwrap();
+        assert_eq!(
+            host.network_mode.as_deref(),
+            Some("container:dockjob_POD_x")
+        );
         assert_eq!(plan.config.stop_timeout, Some(30));
+    }
+
+    #[test]
+    fn infra_container_holds_network_hostname_and_domain() {
+        let mut p = pod(busybox());
+        let plan = infra(&p, "eng1", "dockjob_team_eng1").unwrap();
+        assert_eq!(plan.docker_name, "dockjob_POD_oneshot-abcde_team_01234567");
+        assert_eq!(plan.role, Role::Infra);
+        assert_eq!(plan.image, PAUSE_IMAGE);
+        assert_eq!(plan.pull_policy, PullPolicy::Never);
+        assert_eq!(plan.config.hostname.as_deref(), Some("oneshot-abcde"));
+        assert_eq!(plan.config.domainname, None);
+        let labels = plan.config.labels.as_ref().unwrap();
+        assert_eq!(labels[ROLE_LABEL], "infra");
+        assert_eq!(labels[label::CONTAINER], "POD");
+        assert_eq!(labels["job-name"], "oneshot");
+        let host = plan.config.host_config.as_ref().unwrap();
+        assert_eq!(host.network_mode.as_deref(), Some("dockjob_team_eng1"));
+        assert_eq!(
+            host.restart_policy.as_ref().unwrap().name,
+            Some(RestartPolicyNameEnum::UNLESS_STOPPED)
+        );
+        let spec = p.spec.as_mut().unwrap();
+        spec.hostname = Some("worker-0".into());
+        spec.subdomain = Some("workers".into());
+        let plan = infra(&p, "eng1", "n").unwrap();
+        assert_eq!(plan.config.hostname.as_deref(), Some("worker-0"));
+        assert_eq!(
+            plan.config.domainname.as_deref(),
+            Some("workers.team.svc.cluster.local")
+        );
+    }
+
+    #[test]
+    fn init_and_second_app_containers() {
+        let mut p = pod(busybox());
+        let spec = p.spec.as_mut().unwrap();
+        spec.restart_policy = Some("Always".into());
+        spec.containers.push(Container {
+            name: "side".into(),
+            image: Some("busybox:2".into()),
+            ..Default::default()
+        });
+        spec.init_containers = Some(vec![Container {
+            name: "setup".into(),
+            image: Some("busybox:3".into()),
+            ..Default::default()
+        }]);
+        let none = ContainerInputs::default();
+        let init = container(&p, "e", Role::Init, 0, &none, "inf").unwrap();
+        assert_eq!(
+            init.docker_name,
+            "dockjob_setup_oneshot-abcde_team_01234567"
+        );
+        assert_eq!(init.image, "busybox:3");
+        assert_eq!(init.config.labels.as_ref().unwrap()[ROLE_LABEL], "init");
+        // Init containers run to success: restarted on failure unless the pod says Never.
+        let rp = |plan: &ContainerPlan| {
+            plan.config
+                .host_config
+                .as_ref()
+                .unwrap()
+                .restart_policy
+                .as_ref()
+                .unwrap()
+                .name
+        };
+        assert_eq!(rp(&init), Some(RestartPolicyNameEnum::ON_FAILURE));
+        let side = container(&p, "e", Role::App, 1, &none, "inf").unwrap();
+        assert_eq!(side.container, "side");
+        assert_eq!(rp(&side), Some(RestartPolicyNameEnum::ALWAYS));
+        assert_eq!(
+            container(&p, "e", Role::App, 2, &none, "inf")
+                .unwrap_err()
+                .field,
+            "spec.containers[2]"
+        );
+        p.spec.as_mut().unwrap().restart_policy = Some("Never".into());
+        let init = container(&p, "e", Role::Init, 0, &none, "inf").unwrap();
+        assert_eq!(rp(&init), Some(RestartPolicyNameEnum::NO));
     }
 
     #[test]
@@ -570,80 +780,21 @@ mod tests {
     }
 
     #[test]
-    fn env_order_expansion_and_duplicates() {
-        let mut c = busybox();
-        let var = |n: &str, v: &str| EnvVar {
-            name: n.into(),
-            value: Some(v.into()),
-            value_from: None,
+    fn command_and_args_are_expanded_with_the_given_env() {
+        let mut p = pod(busybox());
+        p.spec.as_mut().unwrap().containers[0].command =
+            Some(strings(&["echo", "$(B)", "$(NOPE)", "$$(B)"]));
+        let inputs = ContainerInputs {
+            env: vec![("A".into(), "1".into()), ("B".into(), "1-2".into())],
+            mounts: vec![],
         };
-        c.env = Some(vec![
-            var("A", "1"),
-            var("B", "$(A)-2"),
-            var("C", "$(LATER) $$(A)"),
-            var("LATER", "x"),
-            var("A", "3"),
-            EnvVar {
-                name: "POD".into(),
-                value: None,
-                value_from: Some(EnvVarSource {
-                    field_ref: Some(ObjectFieldSelector {
-                        field_path: "metadata.name".into(),
-                        api_version: None,
-                    }),
-                    ..Default::default()
-                }),
-            },
-            EnvVar {
-                name: "JOB".into(),
-                value: None,
-                value_from: Some(EnvVarSource {
-                    field_ref: Some(ObjectFieldSelector {
-                        field_path: "metadata.labels['job-name']".into(),
-                        api_version: None,
-                    }),
-                    ..Default::default()
-                }),
-            },
-        ]);
-        c.command = Some(strings(&["echo", "$(B)", "$(POD)", "$(NOPE)", "$$(B)"]));
-        let cfg = translate(&pod(c), "e").unwrap().config;
-        assert_eq!(
-            cfg.env.unwrap(),
-            strings(&[
-                "A=3",
-                "B=1-2",
-                "C=$(LATER) $(A)",
-                "LATER=x",
-                "POD=oneshot-abcde",
-                "JOB=oneshot"
-            ])
-        );
+        let cfg = container(&p, "e", Role::App, 0, &inputs, "inf")
+            .unwrap()
+            .config;
+        assert_eq!(cfg.env.unwrap(), strings(&["A=1", "B=1-2"]));
         assert_eq!(
             cfg.entrypoint.unwrap(),
-            strings(&["echo", "1-2", "oneshot-abcde", "$(NOPE)", "$(B)"])
-        );
-    }
-
-    #[test]
-    fn unsupported_env_sources_name_the_field() {
-        let mut c = busybox();
-        c.env = Some(vec![EnvVar {
-            name: "X".into(),
-            value: None,
-            value_from: Some(EnvVarSource {
-                config_map_key_ref: Some(Default::default()),
-                ..Default::default()
-            }),
-        }]);
-        let e = translate(&pod(c), "e").unwrap_err();
-        assert_eq!(
-            e.field,
-            "spec.containers[0].env[0].valueFrom.configMapKeyRef"
-        );
-        assert!(
-            e.to_string()
-                .starts_with("pod team/oneshot-abcde: spec.containers[0].env[0]")
+            strings(&["echo", "1-2", "$(NOPE)", "$(B)"])
         );
     }
 
@@ -715,17 +866,22 @@ mod tests {
     }
 
     #[test]
-    fn one_container_only_for_now() {
+    fn pod_checks_name_the_field() {
         let mut p = pod(busybox());
-        p.spec.as_mut().unwrap().containers.push(Container {
-            name: "side".into(),
-            image: Some("busybox:1".into()),
-            ..Default::default()
-        });
-        assert_eq!(translate(&p, "e").unwrap_err().field, "spec.containers");
+        p.spec.as_mut().unwrap().init_containers = Some(vec![Container {
+            restart_policy: Some("Always".into()),
+            ..busybox()
+        }]);
+        assert_eq!(
+            check_pod(&p).unwrap_err().field,
+            "spec.initContainers[0].restartPolicy"
+        );
         let mut p = pod(busybox());
-        p.spec.as_mut().unwrap().init_containers = Some(vec![busybox()]);
-        assert_eq!(translate(&p, "e").unwrap_err().field, "spec.initContainers");
+        p.spec.as_mut().unwrap().containers[0].image = None;
+        assert_eq!(check_pod(&p).unwrap_err().field, "spec.containers[0].image");
+        let mut p = pod(busybox());
+        p.spec.as_mut().unwrap().containers.clear();
+        assert_eq!(check_pod(&p).unwrap_err().field, "spec.containers");
         let mut p = pod(busybox());
         p.metadata.uid = None;
         assert_eq!(translate(&p, "e").unwrap_err().field, "metadata.uid");

@@ -1,21 +1,24 @@
 //! Admission: what the API server does to a request body before it is stored —
 //! decode (with the same decoder as `apply`, so unknown fields warn and unsupported
 //! fields are refused the same way), default, validate, and enforce what an update may
-//! change. Nothing is stored when any step fails.
+//! change — for every kind a client may write. Nothing is stored when any step fails.
+//!
+//! Fields the engine owns are kept from the stored object across updates, as the API
+//! server keeps them (a status subresource, `patchAllocatedValues` for Services):
+//! `status` of every kind, and a Service's `clusterIP`/`clusterIPs`/`ipFamilies`/
+//! `ipFamilyPolicy`, which the engine writes through the store once it allocated
+//! them. Secret `stringData` is merged into `data` and dropped by the defaults.
 
-use k8s_openapi::api::batch::v1::{CronJob, Job};
-use k8s_openapi::api::core::v1::{Pod, PodStatus};
+use k8s_openapi::api::core::v1::PodStatus;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
 use super::status::ApiError;
 use crate::api::decode::{Object, decode_manifests};
-use crate::api::defaults::{default_cronjob, default_job, default_pod_spec, set_job_selector};
+use crate::api::defaults::{default_object, set_job_selector};
 use crate::api::kinds::Kind;
 use crate::api::names::validate_dns1123_label;
-use crate::api::validate::{
-    FieldError, invalid_message, validate_cronjob, validate_cronjob_update, validate_job,
-    validate_job_update, validate_pod,
-};
+use crate::api::validate::{FieldError, invalid_message, validate_object, validate_object_update};
 
 /// An object ready to store, and the warnings to pass back to the client.
 pub struct Admitted {
@@ -58,21 +61,14 @@ fn decode_one(kind: Kind, ns: &str, body: &[u8]) -> Result<(Object, Vec<String>)
     Ok((doc.object, doc.warnings))
 }
 
-fn to_value<T: serde::Serialize>(obj: &T) -> Result<Value, ApiError> {
-    serde_json::to_value(obj).map_err(|e| ApiError::internal(format!("cannot encode object: {e}")))
-}
-
-fn display_name(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> String {
+fn display_name(meta: &ObjectMeta) -> String {
     meta.name
         .clone()
         .or_else(|| meta.generate_name.clone())
         .unwrap_or_default()
 }
 
-fn require_name(
-    kind: Kind,
-    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
-) -> Result<(), ApiError> {
+fn require_name(kind: Kind, meta: &ObjectMeta) -> Result<(), ApiError> {
     if meta.name.as_deref().unwrap_or("").is_empty()
         && meta.generate_name.as_deref().unwrap_or("").is_empty()
     {
@@ -97,18 +93,8 @@ fn kind_display(kind: Kind) -> String {
     }
 }
 
-fn prepare_job(ns: &str, job: &mut Job) {
-    job.metadata.namespace = Some(ns.to_string());
-    default_job(job);
-}
-
 /// The CronJob strategy's `WarningsOnUpdate` for a kept `TZ=` schedule.
 const TZ_IN_SCHEDULE_UPDATE_WARNING: &str = "cannot use TZ or CRON_TZ in spec.spec.schedule, use timeZone instead, see https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details";
-
-fn prepare_cronjob(ns: &str, cj: &mut CronJob) {
-    cj.metadata.namespace = Some(ns.to_string());
-    default_cronjob(cj);
-}
 
 /// `422 Invalid` naming every error, when there is one.
 fn refuse_invalid(kind: Kind, name: &str, errs: &[FieldError]) -> Result<(), ApiError> {
@@ -124,8 +110,7 @@ fn refuse_invalid(kind: Kind, name: &str, errs: &[FieldError]) -> Result<(), Api
 
 /// The CronJob registry strategy's `WarningsOnCreate` for the name: Jobs and pods are
 /// named after the CronJob, so a name that is not a DNS label surprises.
-fn cronjob_name_warnings(cj: &CronJob) -> Vec<String> {
-    let name = cj.metadata.name.as_deref().unwrap_or("");
+fn cronjob_name_warnings(name: &str) -> Vec<String> {
     let msgs = validate_dns1123_label(name);
     if name.is_empty() || msgs.is_empty() {
         return Vec::new();
@@ -136,71 +121,85 @@ fn cronjob_name_warnings(cj: &CronJob) -> Vec<String> {
     )]
 }
 
-fn prepare_pod(ns: &str, pod: &mut Pod) {
-    pod.metadata.namespace = Some(ns.to_string());
-    if let Some(spec) = pod.spec.as_mut() {
-        default_pod_spec(spec);
+/// The Service strategy's `clusterIPs` from `clusterIP`: one family, one address.
+fn sync_cluster_ips(svc: &mut k8s_openapi::api::core::v1::Service) {
+    if let Some(spec) = svc.spec.as_mut() {
+        spec.cluster_ips = spec
+            .cluster_ip
+            .as_ref()
+            .filter(|ip| !ip.is_empty())
+            .map(|ip| vec![ip.clone()]);
     }
 }
 
 /// Admits a new object for `POST {collection}`.
 pub fn admit_create(kind: Kind, ns: &str, body: &[u8]) -> Result<Admitted, ApiError> {
-    let (object, mut warnings) = decode_one(kind, ns, body)?;
-    let value = match object {
-        Object::Job(mut job) => {
-            require_name(kind, &job.metadata)?;
-            prepare_job(ns, &mut job);
-            let uid = uuid::Uuid::new_v4().to_string();
-            job.metadata.uid = Some(uid.clone());
-            set_job_selector(&mut job, &uid);
+    let (mut object, mut warnings) = decode_one(kind, ns, body)?;
+    require_name(kind, object.meta())?;
+    object.meta_mut().namespace = Some(ns.to_string());
+    default_object(&mut object);
+    let uid = uuid::Uuid::new_v4().to_string();
+    object.meta_mut().uid = Some(uid.clone());
+    match &mut object {
+        Object::Job(job) => {
+            set_job_selector(job, &uid);
             job.status = None;
-            let errs = validate_job(&job);
-            if !errs.is_empty() {
-                let name = display_name(&job.metadata);
-                return Err(ApiError::invalid(
-                    kind,
-                    &name,
-                    invalid_message(kind, &name, &errs),
-                ));
-            }
-            to_value(&job)?
         }
-        Object::CronJob(mut cj) => {
-            require_name(kind, &cj.metadata)?;
-            prepare_cronjob(ns, &mut cj);
-            cj.metadata.uid = Some(uuid::Uuid::new_v4().to_string());
-            cj.status = None;
-            refuse_invalid(kind, &display_name(&cj.metadata), &validate_cronjob(&cj))?;
-            warnings.extend(cronjob_name_warnings(&cj));
-            to_value(&cj)?
-        }
-        Object::Pod(mut pod) => {
-            require_name(kind, &pod.metadata)?;
-            prepare_pod(ns, &mut pod);
+        Object::CronJob(cj) => cj.status = None,
+        Object::Pod(pod) => {
             pod.status = Some(PodStatus {
                 phase: Some("Pending".into()),
                 ..Default::default()
             });
-            let errs = validate_pod(&pod);
-            if !errs.is_empty() {
-                let name = display_name(&pod.metadata);
-                return Err(ApiError::invalid(
-                    kind,
-                    &name,
-                    invalid_message(kind, &name, &errs),
-                ));
-            }
-            to_value(&pod)?
         }
-    };
+        Object::Service(svc) => {
+            svc.status = None;
+            if let Some(spec) = svc.spec.as_mut() {
+                spec.ip_families = None;
+            }
+            sync_cluster_ips(svc);
+        }
+        Object::ReplicaSet(rs) => rs.status = None,
+        Object::ConfigMap(_) | Object::Secret(_) => {}
+    }
+    let name = display_name(object.meta());
+    refuse_invalid(kind, &name, &validate_object(&object))?;
+    if kind == Kind::CronJob {
+        warnings.extend(cronjob_name_warnings(object.name().unwrap_or("")));
+    }
     Ok(Admitted {
-        object: value,
+        object: object.to_value(),
         warnings,
     })
 }
 
-/// Admits a replacement for `PUT {collection}/{name}`: the stored identity, status and
-/// deletion mark are kept; the spec must follow Kubernetes' mutability rules.
+/// Keeps what the engine wrote into the stored object (see the module docs).
+fn keep_server_set(old: &Object, new: &mut Object) {
+    match (old, new) {
+        (Object::Job(o), Object::Job(n)) => n.status = o.status.clone(),
+        (Object::CronJob(o), Object::CronJob(n)) => n.status = o.status.clone(),
+        (Object::Pod(o), Object::Pod(n)) => n.status = o.status.clone(),
+        (Object::ReplicaSet(o), Object::ReplicaSet(n)) => n.status = o.status.clone(),
+        (Object::Service(o), Object::Service(n)) => {
+            n.status = o.status.clone();
+            if let (Some(os), Some(ns)) = (o.spec.as_ref(), n.spec.as_mut()) {
+                if ns.cluster_ip.as_deref().unwrap_or("").is_empty() {
+                    ns.cluster_ip = os.cluster_ip.clone();
+                }
+                ns.ip_families = os.ip_families.clone();
+                if ns.ip_family_policy.is_none() {
+                    ns.ip_family_policy = os.ip_family_policy.clone();
+                }
+            }
+            sync_cluster_ips(n);
+        }
+        _ => {}
+    }
+}
+
+/// Admits a replacement for `PUT {collection}/{name}`: the stored identity, status,
+/// engine-set fields and deletion mark are kept; the rest must follow Kubernetes'
+/// mutability rules.
 pub fn admit_update(
     kind: Kind,
     ns: &str,
@@ -208,93 +207,44 @@ pub fn admit_update(
     old: &Value,
     body: &[u8],
 ) -> Result<Admitted, ApiError> {
-    let (object, mut warnings) = decode_one(kind, ns, body)?;
-    let decode_old = |e: serde_json::Error| {
+    let (mut object, mut warnings) = decode_one(kind, ns, body)?;
+    if object.name() != Some(name) {
+        return Err(ApiError::bad_request(format!(
+            "the name of the object ({}) does not match the name on the URL ({name})",
+            object.name().unwrap_or("")
+        )));
+    }
+    let old_obj = Object::from_stored(kind, old.clone()).map_err(|e| {
         ApiError::internal(format!(
             "stored {} {ns}/{name} is unreadable: {e}",
             kind.kind()
         ))
-    };
-    let value = match object {
-        Object::Job(mut job) => {
-            if job.metadata.name.as_deref() != Some(name) {
-                return Err(ApiError::bad_request(format!(
-                    "the name of the object ({}) does not match the name on the URL ({name})",
-                    job.metadata.name.as_deref().unwrap_or("")
-                )));
-            }
-            let old_job: Job = serde_json::from_value(old.clone()).map_err(decode_old)?;
-            prepare_job(ns, &mut job);
-            let uid = old_job.metadata.uid.clone().unwrap_or_default();
-            job.metadata.uid = Some(uid.clone());
-            job.metadata.creation_timestamp = old_job.metadata.creation_timestamp.clone();
-            job.metadata.deletion_timestamp = old_job.metadata.deletion_timestamp.clone();
-            if job.metadata.resource_version.is_none() {
-                job.metadata.resource_version = old_job.metadata.resource_version.clone();
-            }
-            if job.spec.as_ref().and_then(|s| s.manual_selector) != Some(true) {
-                set_job_selector(&mut job, &uid);
-            }
-            job.status = old_job.status.clone();
-            let mut errs = validate_job(&job);
-            errs.extend(validate_job_update(&old_job, &job));
-            if !errs.is_empty() {
-                return Err(ApiError::invalid(
-                    kind,
-                    name,
-                    invalid_message(kind, name, &errs),
-                ));
-            }
-            to_value(&job)?
-        }
-        Object::CronJob(mut cj) => {
-            if cj.metadata.name.as_deref() != Some(name) {
-                return Err(ApiError::bad_request(format!(
-                    "the name of the object ({}) does not match the name on the URL ({name})",
-                    cj.metadata.name.as_deref().unwrap_or("")
-                )));
-            }
-            let old_cj: CronJob = serde_json::from_value(old.clone()).map_err(decode_old)?;
-            prepare_cronjob(ns, &mut cj);
-            cj.metadata.uid = old_cj.metadata.uid.clone();
-            cj.metadata.creation_timestamp = old_cj.metadata.creation_timestamp.clone();
-            cj.metadata.deletion_timestamp = old_cj.metadata.deletion_timestamp.clone();
-            if cj.metadata.resource_version.is_none() {
-                cj.metadata.resource_version = old_cj.metadata.resource_version.clone();
-            }
-            // The status belongs to the controller (a status subresource in Kubernetes).
-            cj.status = old_cj.status.clone();
-            refuse_invalid(kind, name, &validate_cronjob_update(&old_cj, &cj))?;
-            if cj.spec.schedule.contains("TZ") {
-                // WarningsOnUpdate, word for word (its path really reads spec.spec).
-                warnings.push(TZ_IN_SCHEDULE_UPDATE_WARNING.to_string());
-            }
-            to_value(&cj)?
-        }
-        Object::Pod(mut pod) => {
-            let old_pod: Pod = serde_json::from_value(old.clone()).map_err(decode_old)?;
-            prepare_pod(ns, &mut pod);
-            if pod.spec != old_pod.spec {
-                return Err(ApiError::invalid(
-                    kind,
-                    name,
-                    format!(
-                        "Pod \"{name}\" is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations) or `spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)"
-                    ),
-                ));
-            }
-            pod.metadata.uid = old_pod.metadata.uid.clone();
-            pod.metadata.creation_timestamp = old_pod.metadata.creation_timestamp.clone();
-            pod.metadata.deletion_timestamp = old_pod.metadata.deletion_timestamp.clone();
-            if pod.metadata.resource_version.is_none() {
-                pod.metadata.resource_version = old_pod.metadata.resource_version.clone();
-            }
-            pod.status = old_pod.status.clone();
-            to_value(&pod)?
-        }
-    };
+    })?;
+    object.meta_mut().namespace = Some(ns.to_string());
+    default_object(&mut object);
+    let old_meta = old_obj.meta().clone();
+    let meta = object.meta_mut();
+    meta.uid = old_meta.uid.clone();
+    meta.creation_timestamp = old_meta.creation_timestamp.clone();
+    meta.deletion_timestamp = old_meta.deletion_timestamp.clone();
+    if meta.resource_version.is_none() {
+        meta.resource_version = old_meta.resource_version.clone();
+    }
+    if let Object::Job(job) = &mut object
+        && job.spec.as_ref().and_then(|s| s.manual_selector) != Some(true)
+    {
+        set_job_selector(job, old_meta.uid.as_deref().unwrap_or(""));
+    }
+    keep_server_set(&old_obj, &mut object);
+    refuse_invalid(kind, name, &validate_object_update(&old_obj, &object))?;
+    if let Object::CronJob(cj) = &object
+        && cj.spec.schedule.contains("TZ")
+    {
+        // WarningsOnUpdate, word for word (its path really reads spec.spec).
+        warnings.push(TZ_IN_SCHEDULE_UPDATE_WARNING.to_string());
+    }
     Ok(Admitted {
-        object: value,
+        object: object.to_value(),
         warnings,
     })
 }
@@ -323,6 +273,192 @@ spec:
 
     fn create(body: &str) -> Result<Admitted, ApiError> {
         admit_create(Kind::CronJob, "default", body.as_bytes())
+    }
+
+    fn admitted(r: Result<Admitted, ApiError>) -> Admitted {
+        r.unwrap_or_else(|e| panic!("{}", e.message))
+    }
+
+    fn refused(r: Result<Admitted, ApiError>) -> ApiError {
+        match r {
+            Err(e) => e,
+            Ok(a) => panic!("admitted: {}", a.object),
+        }
+    }
+
+    const SECRET: &str = "apiVersion: v1\nkind: Secret\nmetadata: {name: creds}\ndata: {user: YWRtaW4=, password: b2xk}\nstringData: {password: new}\n";
+
+    #[test]
+    fn secret_string_data_is_merged_into_data_and_dropped() {
+        let a = admitted(admit_create(Kind::Secret, "default", SECRET.as_bytes()));
+        let v = &a.object;
+        assert_eq!(v["type"], "Opaque");
+        assert_eq!(v["data"]["user"], "YWRtaW4=");
+        // stringData wins over data for the same key, as in Kubernetes.
+        assert_eq!(v["data"]["password"], "bmV3");
+        assert!(v.get("stringData").is_none(), "{v}");
+        assert_eq!(v["metadata"]["namespace"], "default");
+    }
+
+    #[test]
+    fn immutable_secrets_and_configmaps_refuse_changes_with_422() {
+        let frozen = SECRET.replace("stringData", "immutable: true\nstringData");
+        let old = admitted(admit_create(Kind::Secret, "default", frozen.as_bytes())).object;
+        let err = refused(admit_update(
+            Kind::Secret,
+            "default",
+            "creds",
+            &old,
+            frozen.replace("new", "newer").as_bytes(),
+        ));
+        assert_eq!(err.code, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            err.message,
+            "Secret \"creds\" is invalid: data: Forbidden: field is immutable when `immutable` is set"
+        );
+        // The same content is no change.
+        admitted(admit_update(
+            Kind::Secret,
+            "default",
+            "creds",
+            &old,
+            frozen.as_bytes(),
+        ));
+        let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\nimmutable: true\nbinaryData: {b: AAE=}\n";
+        let old = admitted(admit_create(Kind::ConfigMap, "default", cm.as_bytes())).object;
+        let err = refused(admit_update(
+            Kind::ConfigMap,
+            "default",
+            "c",
+            &old,
+            cm.replace("AAE=", "AAI=").as_bytes(),
+        ));
+        assert!(
+            err.message
+                .ends_with("binaryData: Forbidden: field is immutable when `immutable` is set"),
+            "{}",
+            err.message
+        );
+    }
+
+    const SVC: &str = "apiVersion: v1\nkind: Service\nmetadata: {name: queue}\nspec:\n  selector: {app: q}\n  ports: [{port: 8080}]\n";
+
+    #[test]
+    fn service_defaults_and_the_engine_set_address_survive_applies() {
+        let a = admitted(admit_create(Kind::Service, "default", SVC.as_bytes()));
+        let spec = &a.object["spec"];
+        assert_eq!(spec["type"], "ClusterIP");
+        assert_eq!(spec["ports"][0]["targetPort"], 8080);
+        assert!(spec.get("clusterIP").is_none_or(Value::is_null));
+        // The engine allocates an address (through the store), then the user applies.
+        let mut old = a.object.clone();
+        old["spec"]["clusterIP"] = "172.30.0.7".into();
+        old["spec"]["clusterIPs"] = serde_json::json!(["172.30.0.7"]);
+        old["status"] = serde_json::json!({"loadBalancer": {}});
+        let updated = admitted(admit_update(
+            Kind::Service,
+            "default",
+            "queue",
+            &old,
+            SVC.replace("8080", "9090").as_bytes(),
+        ));
+        let spec = &updated.object["spec"];
+        assert_eq!(spec["clusterIP"], "172.30.0.7");
+        assert_eq!(spec["clusterIPs"], serde_json::json!(["172.30.0.7"]));
+        assert_eq!(spec["ports"][0]["port"], 9090);
+        let err = refused(admit_update(
+            Kind::Service,
+            "default",
+            "queue",
+            &old,
+            SVC.replace("spec:\n", "spec:\n  clusterIP: None\n")
+                .as_bytes(),
+        ));
+        assert!(
+            err.message
+                .ends_with("spec.clusterIPs[0]: Invalid value: \"None\": may not change once set"),
+            "{}",
+            err.message
+        );
+        let err = refused(admit_create(
+            Kind::Service,
+            "default",
+            SVC.replace("queue", "Queue").as_bytes(),
+        ));
+        assert!(err.message.starts_with("Service \"Queue\" is invalid: metadata.name: Invalid value: \"Queue\": a DNS-1035 label"), "{}", err.message);
+    }
+
+    const RS: &str = "apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: queue}\nspec:\n  selector: {matchLabels: {app: q}}\n  template:\n    metadata: {labels: {app: q}}\n    spec:\n      containers: [{name: c, image: busybox}]\n";
+
+    #[test]
+    fn replicasets_default_keep_status_and_refuse_selector_changes() {
+        let a = admitted(admit_create(Kind::ReplicaSet, "default", RS.as_bytes()));
+        assert_eq!(a.object["spec"]["replicas"], 1);
+        assert_eq!(
+            a.object["spec"]["template"]["spec"]["restartPolicy"],
+            "Always"
+        );
+        let mut old = a.object.clone();
+        old["status"] = serde_json::json!({"replicas": 1, "readyReplicas": 1});
+        let scaled = admitted(admit_update(
+            Kind::ReplicaSet,
+            "default",
+            "queue",
+            &old,
+            RS.replace("spec:\n  selector", "spec:\n  replicas: 3\n  selector")
+                .as_bytes(),
+        ));
+        assert_eq!(scaled.object["spec"]["replicas"], 3);
+        assert_eq!(scaled.object["status"]["readyReplicas"], 1);
+        assert_eq!(scaled.object["metadata"]["uid"], old["metadata"]["uid"]);
+        let err = refused(admit_create(
+            Kind::ReplicaSet,
+            "default",
+            RS.replace("  selector: {matchLabels: {app: q}}\n", "")
+                .as_bytes(),
+        ));
+        assert_eq!(
+            err.message,
+            "ReplicaSet.apps \"queue\" is invalid: [spec.selector: Required value, spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"q\"}: `selector` does not match template `labels`]"
+        );
+    }
+
+    #[test]
+    fn bare_pods_get_pod_defaults_and_keep_their_status() {
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - {name: c, image: busybox, resources: {limits: {memory: 64Mi}}}\n  volumes: [{name: v}, {name: s, secret: {secretName: x}}]\n";
+        let a = admitted(admit_create(Kind::Pod, "default", pod.as_bytes()));
+        let spec = &a.object["spec"];
+        assert_eq!(
+            spec["containers"][0]["resources"]["requests"]["memory"],
+            "64Mi"
+        );
+        assert_eq!(spec["enableServiceLinks"], true);
+        assert_eq!(spec["volumes"][0]["emptyDir"], serde_json::json!({}));
+        assert_eq!(spec["volumes"][1]["secret"]["defaultMode"], 420);
+        assert_eq!(a.object["status"]["phase"], "Pending");
+        let mut old = a.object.clone();
+        old["status"]["phase"] = "Running".into();
+        let same = admitted(admit_update(
+            Kind::Pod,
+            "default",
+            "p",
+            &old,
+            pod.as_bytes(),
+        ));
+        assert_eq!(same.object["status"]["phase"], "Running");
+        let err = refused(admit_update(
+            Kind::Pod,
+            "default",
+            "p",
+            &old,
+            pod.replace("name: v}", "name: w}").as_bytes(),
+        ));
+        assert!(
+            err.message
+                .contains("spec: Forbidden: pod updates may not change fields other than"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -163,7 +163,7 @@ bare           @hourly       <none>         <unset>   0        <none>          <
         let opts = TableOptions {
             wide: true,
             show_namespace: true,
-            no_headers: false,
+            ..Default::default()
         };
         let got = cronjobs_table(&[nightly(), paused()], now(), &opts);
         let want = "\

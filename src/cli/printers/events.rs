@@ -170,6 +170,7 @@ pub fn kubectl_events_table(
         wide: false,
         no_headers: !header,
         show_namespace: all_namespaces,
+        kind_prefix: None,
     };
     table::render(HEADERS, &rows, &opts)
 }

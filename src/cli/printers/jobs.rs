@@ -221,7 +221,7 @@ new        Running    0/1                      <unknown>
         let opts = TableOptions {
             wide: true,
             show_namespace: true,
-            no_headers: false,
+            ..Default::default()
         };
         let got = jobs_table(&[completed(), parallel()], now(), &opts);
         let want = "\

@@ -5,6 +5,7 @@
 //! terminal, and nothing here prints; the verbs do.
 
 mod age;
+mod config;
 mod cronjobs;
 mod describe;
 mod events;
@@ -12,19 +13,28 @@ mod jobs;
 mod output;
 mod pods;
 mod quantity;
+mod replicasets;
 mod selector;
+mod services;
 mod table;
 mod tabwriter;
 mod yaml;
 
 pub use age::{age, human_duration};
+pub use config::{configmaps_table, secret_keys, secrets_table};
 pub use cronjobs::cronjobs_table;
-pub use describe::{describe_cronjob, describe_job, describe_pod};
+pub use describe::{
+    describe_configmap, describe_cronjob, describe_job, describe_pod, describe_replicaset,
+    describe_secret, describe_service,
+};
 pub use events::{
     event_interval, event_time, events_table, kubectl_events_table, sort_by_event_time,
 };
 pub use jobs::jobs_table;
 pub use output::{OutputError, list_value, names, to_json};
 pub use pods::pods_table;
+pub use replicasets::replicasets_table;
+pub use selector::selector_string;
+pub use services::services_table;
 pub use table::TableOptions;
 pub use yaml::to_yaml;

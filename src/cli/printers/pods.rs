@@ -230,10 +230,13 @@ fn pod_row(pod: &Pod, now: Timestamp, wide: bool) -> Row {
     if wide {
         let status = pod.status.as_ref();
         let spec = pod.spec.as_ref();
+        // printers.go reads `podIPs[0]`; converting a v1 Pod fills `podIPs` from
+        // `podIP` when only that is set, so either field shows.
         let ip = status
             .and_then(|s| s.pod_ips.as_ref())
             .and_then(|ips| ips.first())
-            .map(|ip| ip.ip.as_str());
+            .map(|ip| ip.ip.as_str())
+            .or_else(|| status.and_then(|s| s.pod_ip.as_deref()));
         cells.push(none_if_empty(ip));
         cells.push(none_if_empty(spec.and_then(|s| s.node_name.as_deref())));
         cells.push(none_if_empty(
@@ -445,5 +448,154 @@ oneshot-running    1/1     Running             0          5m    172.18.0.3   doc
         let s = summarize(&p, now());
         assert_eq!(s.status, "NotReady");
         assert_eq!(s.ready, "1/1");
+    }
+
+    /// A two-container pod with two init containers, through its life as the kubelet
+    /// reports it, in kubectl's words.
+    #[test]
+    fn init_and_app_containers_through_a_pods_life() {
+        let multi = |status: Value| -> Pod {
+            serde_json::from_value(json!({
+                "metadata": {"name": "web", "namespace": "default",
+                             "creationTimestamp": "2024-05-01T11:55:00Z"},
+                "spec": {"initContainers": [{"name": "fetch", "image": "i"}, {"name": "migrate", "image": "i"}],
+                         "containers": [{"name": "app", "image": "i"}, {"name": "sidecar", "image": "i"}]},
+                "status": status}))
+            .unwrap()
+        };
+        let cs = |name: &str, ready: bool, restarts: i32, state: Value| {
+            json!({"name": name, "image": "i", "imageID": "", "ready": ready,
+                   "restartCount": restarts, "state": state})
+        };
+        let done = json!({"terminated": {"exitCode": 0, "reason": "Completed"}});
+        let waiting = |r: &str| json!({"waiting": {"reason": r}});
+        let app_init = json!([
+            cs("app", false, 0, waiting("PodInitializing")),
+            cs("sidecar", false, 0, waiting("PodInitializing"))
+        ]);
+        let cases = [
+            (
+                json!({"phase": "Pending", "initContainerStatuses": [
+                        cs("fetch", false, 0, waiting("PodInitializing")),
+                        cs("migrate", false, 0, waiting("PodInitializing"))],
+                    "containerStatuses": app_init}),
+                "0/2",
+                "Init:0/2",
+                "0",
+            ),
+            (
+                json!({"phase": "Pending", "initContainerStatuses": [
+                        cs("fetch", false, 0, waiting("ErrImagePull")),
+                        cs("migrate", false, 0, waiting("PodInitializing"))]}),
+                "0/2",
+                "Init:ErrImagePull",
+                "0",
+            ),
+            (
+                json!({"phase": "Pending", "initContainerStatuses": [
+                        cs("fetch", false, 0, done.clone()),
+                        cs("migrate", false, 0, json!({"running": {}}))]}),
+                "0/2",
+                "Init:1/2",
+                "0",
+            ),
+            (
+                json!({"phase": "Failed", "initContainerStatuses": [
+                        cs("fetch", false, 0, done.clone()),
+                        cs("migrate", false, 0, json!({"terminated": {"exitCode": 1, "reason": "Error"}}))]}),
+                "0/2",
+                "Init:Error",
+                "0",
+            ),
+            (
+                json!({"phase": "Pending", "initContainerStatuses": [
+                        cs("fetch", false, 0, done.clone()),
+                        {"name": "migrate", "image": "i", "imageID": "", "ready": false, "restartCount": 3,
+                         "state": {"waiting": {"reason": "CrashLoopBackOff"}},
+                         "lastState": {"terminated": {"exitCode": 1, "finishedAt": "2024-05-01T11:59:30Z"}}}]}),
+                "0/2",
+                "Init:CrashLoopBackOff",
+                "3 (30s ago)",
+            ),
+            (
+                json!({"phase": "Pending",
+                    "conditions": [{"type": "Initialized", "status": "True"}],
+                    "initContainerStatuses": [cs("fetch", false, 0, done.clone()),
+                                              cs("migrate", false, 0, done.clone())],
+                    "containerStatuses": app_init}),
+                "0/2",
+                "PodInitializing",
+                "0",
+            ),
+            (
+                json!({"phase": "Pending",
+                    "conditions": [{"type": "Initialized", "status": "True"}],
+                    "initContainerStatuses": [cs("fetch", false, 0, done.clone()),
+                                              cs("migrate", false, 0, done.clone())],
+                    "containerStatuses": [cs("app", false, 0, waiting("CreateContainerConfigError")),
+                                          cs("sidecar", true, 0, json!({"running": {}}))]}),
+                "1/2",
+                "CreateContainerConfigError",
+                "0",
+            ),
+            (
+                json!({"phase": "Running",
+                    "conditions": [{"type": "Initialized", "status": "True"},
+                                   {"type": "Ready", "status": "True"}],
+                    "initContainerStatuses": [cs("fetch", false, 0, done.clone()),
+                                              cs("migrate", false, 0, done.clone())],
+                    "containerStatuses": [cs("app", true, 0, json!({"running": {}})),
+                                          cs("sidecar", true, 0, json!({"running": {}}))]}),
+                "2/2",
+                "Running",
+                "0",
+            ),
+            (
+                json!({"phase": "Running",
+                    "conditions": [{"type": "Initialized", "status": "True"},
+                                   {"type": "Ready", "status": "False"}],
+                    "containerStatuses": [cs("app", false, 0, waiting("ImagePullBackOff")),
+                                          cs("sidecar", true, 0, json!({"running": {}}))]}),
+                "1/2",
+                "ImagePullBackOff",
+                "0",
+            ),
+            (
+                json!({"phase": "Succeeded",
+                    "initContainerStatuses": [cs("fetch", false, 0, done.clone()),
+                                              cs("migrate", false, 0, done.clone())],
+                    "containerStatuses": [cs("app", false, 0, done.clone()),
+                                          cs("sidecar", false, 0, done.clone())]}),
+                "0/2",
+                "Completed",
+                "0",
+            ),
+        ];
+        for (status, ready, reason, restarts) in cases {
+            let got = summarize(&multi(status.clone()), now());
+            assert_eq!(
+                (
+                    got.ready.as_str(),
+                    got.status.as_str(),
+                    got.restarts.as_str()
+                ),
+                (ready, reason, restarts),
+                "{status}"
+            );
+        }
+    }
+
+    /// The wide IP column falls back to `status.podIP` when `podIPs` is absent.
+    #[test]
+    fn wide_ip_from_pod_ip() {
+        let p = pod("solo", json!({"phase": "Running", "podIP": "172.18.0.9"}));
+        let opts = TableOptions {
+            wide: true,
+            ..Default::default()
+        };
+        assert!(
+            pods_table(&[p], now(), &opts).contains(" 172.18.0.9 "),
+            "podIP shown"
+        );
     }
 }

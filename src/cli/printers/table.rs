@@ -17,6 +17,9 @@ pub struct TableOptions {
     pub no_headers: bool,
     /// `-A` / `--all-namespaces`: a NAMESPACE column first.
     pub show_namespace: bool,
+    /// kubectl's `--show-kind` (on by itself when several kinds are listed): the NAME
+    /// cells as `kind.group/name`, e.g. `job.batch/oneshot`.
+    pub kind_prefix: Option<&'static str>,
 }
 
 /// One printed row: the object's namespace (for `-A`) and its cells.
@@ -41,12 +44,18 @@ pub fn render(headers: &[&str], rows: &[Row], opts: &TableOptions) -> String {
         cells.extend(headers.iter().map(|h| h.to_uppercase()));
         push_line(&mut text, &cells);
     }
+    let name_column = headers.iter().position(|h| *h == "Name");
     for row in rows {
         let mut cells: Vec<String> = Vec::new();
         if opts.show_namespace {
             cells.push(cell(&row.namespace));
         }
-        cells.extend(row.cells.iter().map(|c| cell(c)));
+        cells.extend(row.cells.iter().enumerate().map(|(i, c)| {
+            match opts.kind_prefix.filter(|_| Some(i) == name_column) {
+                Some(kind) => cell(&format!("{kind}/{c}")),
+                None => cell(c),
+            }
+        }));
         push_line(&mut text, &cells);
     }
     tabwriter::align(&text, MIN_WIDTH, PADDING)
@@ -96,6 +105,26 @@ mod tests {
         assert_eq!(
             render(&["Name", "Last Seen"], &rows, &opts),
             "NAMESPACE     NAME   LAST SEEN\ndefault       a      1\nkube-system   bb     22\n"
+        );
+    }
+
+    #[test]
+    fn kind_prefix_goes_on_the_name_column() {
+        let opts = TableOptions {
+            kind_prefix: Some("job.batch"),
+            ..Default::default()
+        };
+        assert_eq!(
+            render(
+                &["Name", "Status"],
+                &[row("", &["oneshot", "Complete"])],
+                &opts
+            ),
+            "NAME                STATUS\njob.batch/oneshot   Complete\n"
+        );
+        assert_eq!(
+            render(&["Last Seen", "Name"], &[row("", &["1m", "e"])], &opts),
+            "LAST SEEN   NAME\n1m          job.batch/e\n"
         );
     }
 

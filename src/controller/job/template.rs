@@ -5,16 +5,14 @@
 //! `generateName`) out.
 
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{
-    Container, EnvVar, EnvVarSource, ObjectFieldSelector, Pod, PodStatus,
-};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+use k8s_openapi::api::core::v1::{Container, EnvVar, EnvVarSource, ObjectFieldSelector, Pod};
 
 use super::indexed::{
     COMPLETION_INDEX_ENV, COMPLETION_INDEX_KEY, INDEX_FAILURE_COUNT_ANNOTATION,
     INDEX_IGNORED_FAILURE_COUNT_ANNOTATION,
 };
 use crate::api::labels;
+use crate::controller::pod_template::{controller_ref, pod_from_template};
 
 /// `names.MaxGeneratedNameLength`: 63 minus the 5 random characters.
 const MAX_GENERATED_NAME_LENGTH: usize = 58;
@@ -35,11 +33,13 @@ pub(super) struct IndexedPod {
 pub(super) fn new_pod(job: &Job, indexed: Option<IndexedPod>) -> Pod {
     let job_name = job.metadata.name.clone().unwrap_or_default();
     let job_uid = job.metadata.uid.clone().unwrap_or_default();
-    let template = job.spec.as_ref().map(|s| &s.template);
-    let template_meta = template
-        .and_then(|t| t.metadata.clone())
-        .unwrap_or_default();
-    let mut pod_labels = template_meta.labels.unwrap_or_default();
+    let mut pod = pod_from_template(
+        job.spec.as_ref().map(|s| &s.template),
+        job.metadata.namespace.clone(),
+        format!("{job_name}-"),
+        controller_ref("batch/v1", "Job", &job_name, &job_uid),
+    );
+    let pod_labels = pod.metadata.labels.get_or_insert_with(Default::default);
     for (key, value) in [
         (labels::CONTROLLER_UID, &job_uid),
         (labels::JOB_NAME, &job_name),
@@ -48,15 +48,14 @@ pub(super) fn new_pod(job: &Job, indexed: Option<IndexedPod>) -> Pod {
     ] {
         pod_labels.insert(key.to_owned(), value.clone());
     }
-    let mut annotations = template_meta.annotations.unwrap_or_default();
-    let mut spec = template.and_then(|t| t.spec.clone());
-    let mut generate_name = format!("{job_name}-");
 
     if let Some(ix) = indexed {
         let index = ix.index.to_string();
+        let annotations = pod
+            .metadata
+            .annotations
+            .get_or_insert_with(Default::default);
         annotations.insert(COMPLETION_INDEX_KEY.to_owned(), index.clone());
-        // The PodIndexLabel feature (on by default since 1.28, GA in 1.32).
-        pod_labels.insert(COMPLETION_INDEX_KEY.to_owned(), index.clone());
         if let Some((failures, ignored)) = ix.failure_counts {
             annotations.insert(
                 INDEX_FAILURE_COUNT_ANNOTATION.to_owned(),
@@ -69,7 +68,9 @@ pub(super) fn new_pod(job: &Job, indexed: Option<IndexedPod>) -> Pod {
                 );
             }
         }
-        if let Some(s) = spec.as_mut() {
+        // The PodIndexLabel feature (on by default since 1.28, GA in 1.32).
+        pod_labels.insert(COMPLETION_INDEX_KEY.to_owned(), index.clone());
+        if let Some(s) = pod.spec.as_mut() {
             for c in s.init_containers.iter_mut().flatten() {
                 add_index_env(c);
             }
@@ -78,32 +79,9 @@ pub(super) fn new_pod(job: &Job, indexed: Option<IndexedPod>) -> Pod {
             }
             s.hostname = Some(format!("{job_name}-{index}"));
         }
-        generate_name = generate_name_with_index(&job_name, ix.index);
+        pod.metadata.generate_name = Some(generate_name_with_index(&job_name, ix.index));
     }
-
-    Pod {
-        metadata: ObjectMeta {
-            generate_name: Some(generate_name),
-            namespace: job.metadata.namespace.clone(),
-            labels: Some(pod_labels),
-            annotations: Some(annotations).filter(|a| !a.is_empty()),
-            finalizers: template_meta.finalizers.filter(|f| !f.is_empty()),
-            owner_references: Some(vec![OwnerReference {
-                api_version: "batch/v1".into(),
-                kind: "Job".into(),
-                name: job_name,
-                uid: job_uid,
-                controller: Some(true),
-                block_owner_deletion: Some(true),
-            }]),
-            ..ObjectMeta::default()
-        },
-        spec,
-        status: Some(PodStatus {
-            phase: Some("Pending".into()),
-            ..PodStatus::default()
-        }),
-    }
+    pod
 }
 
 /// `addCompletionIndexEnvVariable`: appended unless the container already sets it; a

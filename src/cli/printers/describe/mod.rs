@@ -1,13 +1,17 @@
 //! `describe`: kubectl's describers (staging/src/k8s.io/kubectl/pkg/describe) for Jobs,
-//! CronJobs and Pods. Like kubectl, everything is written as `Key:\tvalue` lines through one
-//! tabwriter (no minimum width, padding 2), so alignment comes from the same algorithm.
+//! CronJobs, Pods, ConfigMaps, Secrets, Services and ReplicaSets. Like kubectl,
+//! everything is written as `Key:\tvalue` lines through one tabwriter (no minimum width,
+//! padding 2), so alignment comes from the same algorithm.
 //! Local times are printed in the time zone the caller passes in.
 
+mod config;
 mod containers;
 mod cronjob;
 mod events;
 mod job;
 mod pod;
+mod replicaset;
+mod service;
 mod volumes;
 
 use std::collections::BTreeMap;
@@ -19,9 +23,12 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use super::table::escape_terminal;
 use super::tabwriter;
 
+pub use config::{describe_configmap, describe_secret};
 pub use cronjob::describe_cronjob;
 pub use job::describe_job;
 pub use pod::describe_pod;
+pub use replicaset::describe_replicaset;
+pub use service::describe_service;
 
 /// Indentation levels of kubectl's `PrefixWriter` (two spaces each).
 const LEVEL_0: usize = 0;

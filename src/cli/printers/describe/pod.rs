@@ -401,4 +401,147 @@ Events:
         p.status.as_mut().unwrap().qos_class = Some("Guaranteed".into());
         assert_eq!(qos_class(&p), "Guaranteed");
     }
+
+    /// A pod with an init container and two containers sharing an emptyDir, reading a
+    /// ConfigMap and a Secret through env, envFrom and volumes (kubectl's
+    /// describeContainers and describeVolumes).
+    #[test]
+    fn init_containers_env_sources_mounts_and_volumes() {
+        let pod: Pod = serde_json::from_value(json!({
+            "metadata": {"name": "web", "namespace": "default",
+                         "creationTimestamp": "2024-05-01T11:58:00Z"},
+            "spec": {
+                "nodeName": "dockjob", "restartPolicy": "Never",
+                "initContainers": [{"name": "fetch", "image": "busybox",
+                    "command": ["sh", "-c", "echo hi > /data/index.html"],
+                    "volumeMounts": [{"name": "scratch", "mountPath": "/data"}]}],
+                "containers": [
+                    {"name": "app", "image": "kuard",
+                     "ports": [{"containerPort": 8080, "protocol": "TCP"}],
+                     "envFrom": [{"configMapRef": {"name": "my-config"}},
+                                 {"prefix": "DB_", "secretRef": {"name": "creds", "optional": true}}],
+                     "env": [{"name": "GREETING", "valueFrom": {"configMapKeyRef": {"name": "my-config", "key": "greeting"}}},
+                             {"name": "PASSWORD", "valueFrom": {"secretKeyRef": {"name": "creds", "key": "password"}}},
+                             {"name": "POD_IP", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.podIP"}}}],
+                     "volumeMounts": [{"name": "scratch", "mountPath": "/data"},
+                                      {"name": "config", "mountPath": "/etc/config", "readOnly": true},
+                                      {"name": "creds", "mountPath": "/etc/creds/password", "subPath": "password"}]},
+                    {"name": "sidecar", "image": "busybox",
+                     "volumeMounts": [{"name": "host", "mountPath": "/host", "readOnly": true}]}
+                ],
+                "volumes": [
+                    {"name": "scratch", "emptyDir": {}},
+                    {"name": "config", "configMap": {"name": "my-config", "defaultMode": 420}},
+                    {"name": "creds", "secret": {"secretName": "creds", "defaultMode": 256}},
+                    {"name": "host", "hostPath": {"path": "/var/log", "type": ""}}
+                ]
+            },
+            "status": {
+                "phase": "Pending", "hostIP": "172.18.0.1",
+                "startTime": "2024-05-01T11:58:00Z",
+                "conditions": [{"type": "Initialized", "status": "False"},
+                               {"type": "Ready", "status": "False"}],
+                "initContainerStatuses": [{"name": "fetch", "image": "busybox", "imageID": "",
+                    "ready": false, "restartCount": 0,
+                    "state": {"running": {"startedAt": "2024-05-01T11:58:01Z"}}}],
+                "containerStatuses": [
+                    {"name": "app", "image": "kuard", "imageID": "", "ready": false, "restartCount": 0,
+                     "state": {"waiting": {"reason": "PodInitializing"}}},
+                    {"name": "sidecar", "image": "busybox", "imageID": "", "ready": false, "restartCount": 0,
+                     "state": {"waiting": {"reason": "PodInitializing"}}}]
+            }
+        }))
+        .unwrap();
+        let got = describe_pod(&pod, &[], now(), &TimeZone::UTC);
+        let want = "\
+Name:         web
+Namespace:    default
+Node:         dockjob/172.18.0.1
+Start Time:   Wed, 01 May 2024 11:58:00 +0000
+Labels:       <none>
+Annotations:  <none>
+Status:       Pending
+IP:           
+IPs:          <none>
+Init Containers:
+  fetch:
+    Container ID:  
+    Image:         busybox
+    Image ID:      
+    Port:          <none>
+    Host Port:     <none>
+    Command:
+      sh
+      -c
+      echo hi > /data/index.html
+    State:          Running
+      Started:      Wed, 01 May 2024 11:58:01 +0000
+    Ready:          False
+    Restart Count:  0
+    Environment:    <none>
+    Mounts:
+      /data from scratch (rw)
+Containers:
+  app:
+    Container ID:   
+    Image:          kuard
+    Image ID:       
+    Port:           8080/TCP
+    Host Port:      0/TCP
+    State:          Waiting
+      Reason:       PodInitializing
+    Ready:          False
+    Restart Count:  0
+    Environment Variables from:
+      my-config   ConfigMap                  Optional: false
+      creds       Secret with prefix 'DB_'   Optional: true
+    Environment:
+      GREETING:  <set to the key 'greeting' of config map 'my-config'>  Optional: false
+      PASSWORD:  <set to the key 'password' in secret 'creds'>          Optional: false
+      POD_IP:     (v1:status.podIP)
+    Mounts:
+      /data from scratch (rw)
+      /etc/config from config (ro)
+      /etc/creds/password from creds (rw,path=\"password\")
+  sidecar:
+    Container ID:   
+    Image:          busybox
+    Image ID:       
+    Port:           <none>
+    Host Port:      <none>
+    State:          Waiting
+      Reason:       PodInitializing
+    Ready:          False
+    Restart Count:  0
+    Environment:    <none>
+    Mounts:
+      /host from host (ro)
+Conditions:
+  Type           Status
+  Initialized    False 
+  Ready          False 
+Volumes:
+  scratch:
+    Type:       EmptyDir (a temporary directory that shares a pod's lifetime)
+    Medium:     
+    SizeLimit:  <unset>
+  config:
+    Type:      ConfigMap (a volume populated by a ConfigMap)
+    Name:      my-config
+    Optional:  false
+  creds:
+    Type:        Secret (a volume populated by a Secret)
+    SecretName:  creds
+    Optional:    false
+  host:
+    Type:          HostPath (bare host directory volume)
+    Path:          /var/log
+    HostPathType:  
+QoS Class:         BestEffort
+Node-Selectors:    <none>
+Tolerations:       <none>
+Events:            <none>
+";
+        assert_eq!(got, want);
+    }
 }

@@ -1,0 +1,323 @@
+//! The kubelet's next step for one pod: what to do to Docker now, from the pod spec and
+//! what Docker shows of the pod's containers.
+//!
+//! Pure: a function of its inputs, table-tested. The runtime executes one step, observes
+//! Docker again and asks again, until the answer is [`Step::Wait`] or [`Step::Done`]. No
+//! step depends on remembering a previous one, so an engine killed at any point resumes
+//! by asking again: a container created but not started is started, an init container
+//! that finished while nobody watched lets the next one run, and nothing that ran to its
+//! end is ever run twice. Must not talk to Docker or decide anything about Jobs.
+
+use super::translate::Role;
+
+/// One container of the pod as Docker shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seen {
+    /// No such container.
+    Missing,
+    /// Created and never started (the engine stopped between create and start).
+    Created,
+    /// Running, or being restarted in place by Docker (its restart policy).
+    Running,
+    /// Exited with 0; Docker will not run it again.
+    Succeeded,
+    /// Exited non-zero, or was stopped, or never started (`start_error`: Docker could not
+    /// run the process, which it will not retry); Docker will not run it again.
+    Failed { start_error: bool },
+}
+
+impl Seen {
+    fn finished(self) -> bool {
+        matches!(self, Seen::Succeeded | Seen::Failed { .. })
+    }
+}
+
+/// The pod as the step function needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodView {
+    /// `Never`, `OnFailure` or `Always`.
+    pub restart_policy: String,
+    pub infra: Seen,
+    /// One per `spec.initContainers`, in order.
+    pub init: Vec<Seen>,
+    /// One per `spec.containers`, in order.
+    pub apps: Vec<Seen>,
+}
+
+/// What to do next. Container indexes are into `spec.initContainers` / `spec.containers`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Create the infra container (the pod sandbox: network namespace, hostname, IP).
+    CreateInfra,
+    /// Start (or restart) the infra container.
+    StartInfra,
+    /// Create an init or app container, joined to the infra container.
+    Create(Role, usize),
+    /// Start a created (or, for `restartPolicy: Always`, an exited) container.
+    Start(Role, usize),
+    /// The pod is over: stop the infra container, which frees the pod's IP.
+    StopInfra,
+    /// Nothing to do until Docker reports a change (a container runs, or Docker restarts
+    /// it in place).
+    Wait,
+    /// The pod is over and nothing of it runs.
+    Done,
+}
+
+/// Whether no container of the pod will run again: an init container failed under
+/// `restartPolicy: Never`, or every app container has finished and the policy does not
+/// restart it.
+pub fn is_over(view: &PodView) -> bool {
+    let never = view.restart_policy == "Never";
+    if never && view.init.iter().any(|s| matches!(s, Seen::Failed { .. })) {
+        return true;
+    }
+    if view.apps.is_empty() || !view.apps.iter().all(|s| s.finished()) {
+        return false;
+    }
+    // Always restarts whatever exited, unless Docker could not run it at all.
+    view.restart_policy != "Always"
+        || view
+            .apps
+            .iter()
+            .all(|s| matches!(s, Seen::Failed { start_error: true }))
+}
+
+/// The next step for the pod (see the module docs).
+pub fn next_step(view: &PodView) -> Step {
+    if is_over(view) {
+        return if view.infra == Seen::Running {
+            Step::StopInfra
+        } else {
+            Step::Done
+        };
+    }
+    match view.infra {
+        Seen::Missing => return Step::CreateInfra,
+        Seen::Created | Seen::Succeeded | Seen::Failed { .. } => return Step::StartInfra,
+        Seen::Running => {}
+    }
+    // Init containers run one at a time, in order, each to success, before any app
+    // container exists; once app containers exist the pod was initialized.
+    if view.apps.iter().all(|s| *s == Seen::Missing) {
+        for (i, seen) in view.init.iter().enumerate() {
+            match seen {
+                Seen::Succeeded => continue,
+                Seen::Missing => return Step::Create(Role::Init, i),
+                Seen::Created => return Step::Start(Role::Init, i),
+                Seen::Running => return Step::Wait,
+                // Docker restarts a failing init container in place (on-failure); one
+                // that is down anyway was stopped (e.g. with dockerd): run it again, as
+                // the kubelet restarts init containers until they succeed. A process
+                // that cannot start at all is left to show its StartError.
+                Seen::Failed { start_error: false } => return Step::Start(Role::Init, i),
+                Seen::Failed { start_error: true } => return Step::Wait,
+            }
+        }
+    }
+    for (i, seen) in view.apps.iter().enumerate() {
+        match seen {
+            Seen::Missing => return Step::Create(Role::App, i),
+            Seen::Created => return Step::Start(Role::App, i),
+            _ => {}
+        }
+    }
+    if view.restart_policy == "Always" {
+        // A container of an Always pod that is down (stopped outside dockjob, or with
+        // dockerd) is started again, as the kubelet would.
+        for (i, seen) in view.apps.iter().enumerate() {
+            if matches!(seen, Seen::Succeeded | Seen::Failed { start_error: false }) {
+                return Step::Start(Role::App, i);
+            }
+        }
+    }
+    Step::Wait
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Seen::{Created as C, Missing as M, Running as R, Succeeded as S};
+
+    const F: Seen = Seen::Failed { start_error: false };
+    const FS: Seen = Seen::Failed { start_error: true };
+
+    fn view(policy: &str, infra: Seen, init: &[Seen], apps: &[Seen]) -> PodView {
+        PodView {
+            restart_policy: policy.into(),
+            infra,
+            init: init.to_vec(),
+            apps: apps.to_vec(),
+        }
+    }
+
+    #[test]
+    fn table() {
+        use Role::{App, Init};
+        use Step::*;
+        let cases: &[(&str, &str, Seen, &[Seen], &[Seen], Step)] = &[
+            // A new pod: sandbox first.
+            ("fresh", "Never", M, &[M, M], &[M, M], CreateInfra),
+            (
+                "killed after infra create",
+                "Never",
+                C,
+                &[M],
+                &[M],
+                StartInfra,
+            ),
+            ("first init", "Never", R, &[M, M], &[M, M], Create(Init, 0)),
+            (
+                "killed after init create",
+                "Never",
+                R,
+                &[C, M],
+                &[M],
+                Start(Init, 0),
+            ),
+            ("init running", "Never", R, &[R, M], &[M], Wait),
+            (
+                "second init after first",
+                "Never",
+                R,
+                &[S, M],
+                &[M],
+                Create(Init, 1),
+            ),
+            (
+                "init done: first app",
+                "Never",
+                R,
+                &[S, S],
+                &[M, M],
+                Create(App, 0),
+            ),
+            ("second app", "Never", R, &[S], &[R, M], Create(App, 1)),
+            (
+                "killed after app create",
+                "Never",
+                R,
+                &[S],
+                &[R, C],
+                Start(App, 1),
+            ),
+            ("all running", "Never", R, &[S], &[R, R], Wait),
+            ("one finished", "Never", R, &[], &[S, R], Wait),
+            (
+                "all finished: stop sandbox",
+                "Never",
+                R,
+                &[],
+                &[S, F],
+                StopInfra,
+            ),
+            ("over", "Never", S, &[], &[S, F], Done),
+            // Init failure.
+            ("init failed, Never", "Never", R, &[F, M], &[M], StopInfra),
+            ("init failed, Never, over", "Never", S, &[F, M], &[M], Done),
+            (
+                "init down, OnFailure: again",
+                "OnFailure",
+                R,
+                &[F],
+                &[M],
+                Start(Init, 0),
+            ),
+            (
+                "init cannot start, OnFailure",
+                "OnFailure",
+                R,
+                &[FS],
+                &[M],
+                Wait,
+            ),
+            ("init restarting in place", "Always", R, &[R], &[M], Wait),
+            // Restart policies.
+            (
+                "OnFailure all succeeded",
+                "OnFailure",
+                R,
+                &[],
+                &[S, S],
+                StopInfra,
+            ),
+            (
+                "OnFailure stopped with failure",
+                "OnFailure",
+                R,
+                &[],
+                &[F],
+                StopInfra,
+            ),
+            (
+                "Always exited: start again",
+                "Always",
+                R,
+                &[],
+                &[R, S],
+                Start(App, 1),
+            ),
+            (
+                "Always failed: start again",
+                "Always",
+                R,
+                &[],
+                &[F],
+                Start(App, 0),
+            ),
+            ("Always cannot start", "Always", R, &[], &[FS], StopInfra),
+            ("Always running", "Always", R, &[S], &[R], Wait),
+            // The sandbox went down while the pod lives (dockerd restart).
+            ("infra down", "Always", S, &[], &[R], StartInfra),
+            ("infra never started", "Always", FS, &[], &[M], StartInfra),
+            // App containers exist: init containers are not run again.
+            ("initialized", "Never", R, &[M], &[R], Wait),
+        ];
+        for (name, policy, infra, init, apps, want) in cases {
+            let v = view(policy, *infra, init, apps);
+            assert_eq!(next_step(&v), *want, "{name}: {v:?}");
+        }
+    }
+
+    #[test]
+    fn every_path_from_a_fresh_pod_reaches_wait_without_repeating_a_step() {
+        // Simulate: each step's effect, then ask again; a crash between any two steps is
+        // the same as asking again, so this also covers resumption.
+        let mut v = view("Never", M, &[M, M], &[M, M]);
+        let mut steps = Vec::new();
+        loop {
+            let step = next_step(&v);
+            steps.push(step);
+            match step {
+                Step::CreateInfra => v.infra = C,
+                Step::StartInfra => v.infra = R,
+                Step::Create(Role::Init, i) => v.init[i] = C,
+                Step::Create(_, i) => v.apps[i] = C,
+                Step::Start(Role::Init, i) => v.init[i] = S, // runs to success
+                Step::Start(_, i) => v.apps[i] = R,
+                Step::StopInfra => v.infra = F,
+                Step::Wait | Step::Done => break,
+            }
+            assert!(steps.len() < 20, "{steps:?}");
+        }
+        use Role::{App, Init};
+        assert_eq!(
+            steps,
+            [
+                Step::CreateInfra,
+                Step::StartInfra,
+                Step::Create(Init, 0),
+                Step::Start(Init, 0),
+                Step::Create(Init, 1),
+                Step::Start(Init, 1),
+                Step::Create(App, 0),
+                Step::Start(App, 0),
+                Step::Create(App, 1),
+                Step::Start(App, 1),
+                Step::Wait,
+            ]
+        );
+        v.apps = vec![S, S];
+        assert_eq!(next_step(&v), Step::StopInfra);
+    }
+}
