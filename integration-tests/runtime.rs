@@ -34,7 +34,7 @@ struct Harness {
 
 impl Harness {
     async fn new() -> Harness {
-        let engine = format!("rt-test-{}", uuid::Uuid::new_v4().simple());
+        let engine = format!("{}-rt-test", uuid::Uuid::new_v4().simple());
         let rt = Runtime::connect(&engine, 4)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
@@ -72,6 +72,26 @@ impl Harness {
                 String::from_utf8_lossy(&out.stdout).trim() == container
             })
             .collect()
+    }
+
+    /// Syncs the pod again and again (as the engine does on every Docker event) until its
+    /// status shows `pred`.
+    async fn drive(&self, pod: &Pod, what: &str, pred: impl Fn(&PodStatus) -> bool) -> PodStatus {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            self.rt.start_pod(pod).await.expect("start_pod");
+            if let Some(status) = self.rt.pod_status(pod).await.expect("pod_status") {
+                if pred(&status) {
+                    return status;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "timed out waiting for {what}; last status: {status:#?}"
+                );
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Polls the pod's status until `pred` holds, returning that status.
@@ -493,7 +513,7 @@ async fn init_containers_run_in_order_then_the_apps_share_localhost() {
         "multi",
         "Never",
         // The client: retries until the server in the other container answers on localhost.
-        "for i in $(seq 1 100); do out=$(nc -w 1 127.0.0.1 8080 </dev/null) && [ -n \"$out\" ] && echo \"got $out\" && exit 0; sleep 0.1; done; exit 1",
+        "for i in $(seq 1 100); do out=$(nc -w 1 127.0.0.1 8080 </dev/null 2>/dev/null) && [ -n \"$out\" ] && echo \"got $out\" && exit 0; sleep 0.1; done; exit 1",
     );
     let spec = p.spec.as_mut().unwrap();
     spec.containers.push(Container {
@@ -517,15 +537,14 @@ async fn init_containers_run_in_order_then_the_apps_share_localhost() {
         init("first", "sleep 1; echo first"),
         init("second", "echo second; hostname"),
     ]);
-    h.rt.start_pod(&p).await.expect("start_pod");
     let s = h
-        .until(&p, "Pending while init runs", |s| {
+        .drive(&p, "Pending while init runs", |s| {
             s.init_container_statuses.is_some()
         })
         .await;
     assert_eq!(phase(&s), "Pending", "{s:#?}");
     let s = h
-        .until(&p, "Succeeded", |s| {
+        .drive(&p, "Succeeded", |s| {
             assert_ne!(phase(s), "Failed", "{s:#?}");
             phase(s) == "Succeeded"
         })
@@ -806,7 +825,7 @@ impl Drop for Proxy {
 
 #[tokio::test]
 async fn a_result_while_the_events_stream_is_cut_arrives_with_the_resync() {
-    let engine = format!("rt-test-{}", uuid::Uuid::new_v4().simple());
+    let engine = format!("{}-rt-test", uuid::Uuid::new_v4().simple());
     let mut proxy = Proxy::start();
     let rt = Runtime::connect_to(&proxy.host(), &engine, 4)
         .await
@@ -838,7 +857,7 @@ async fn a_result_while_the_events_stream_is_cut_arrives_with_the_resync() {
     loop {
         let out = Command::new("docker")
             .args(["inspect", "--format", "{{.State.Status}}"])
-            .args(h.docker_ids(None))
+            .args(h.container_ids(&p, "main"))
             .output()
             .unwrap();
         if String::from_utf8_lossy(&out.stdout).trim() == "exited" {

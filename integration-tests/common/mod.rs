@@ -223,9 +223,30 @@ impl Drop for Engine {
         let ids = docker_containers(&self.label(), false);
         if !ids.is_empty() {
             let _ = Command::new("docker")
-                .args(["rm", "-f"])
+                .args(["rm", "-f", "-v"])
                 .args(&ids)
                 .output();
+        }
+        // The namespace's network and the pods' Docker volumes carry the label too.
+        for what in ["network", "volume"] {
+            let listed = Command::new("docker")
+                .args([what, "ls", "-q", "--filter"])
+                .arg(format!("label={}", self.label()))
+                .output();
+            let names: Vec<String> = listed
+                .map(|o| {
+                    String::from_utf8_lossy(&o.stdout)
+                        .lines()
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !names.is_empty() {
+                let _ = Command::new("docker")
+                    .args([what, "rm"])
+                    .args(&names)
+                    .output();
+            }
         }
         if std::thread::panicking() {
             eprintln!("engine log tail:\n{}", tail(&self.log(), 60));

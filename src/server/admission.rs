@@ -5,7 +5,7 @@
 //!
 //! Fields the engine owns are kept from the stored object across updates, as the API
 //! server keeps them (a status subresource, `patchAllocatedValues` for Services):
-//! `status` of every kind, and a Service's `clusterIP`/`clusterIPs`/`ipFamilies`/
+//! `status` of every kind, a Pod's `ownerReferences` (adoption), and a Service's `clusterIP`/`clusterIPs`/`ipFamilies`/
 //! `ipFamilyPolicy`, which the engine writes through the store once it allocated
 //! them. Secret `stringData` is merged into `data` and dropped by the defaults.
 
@@ -178,7 +178,14 @@ fn keep_server_set(old: &Object, new: &mut Object) {
     match (old, new) {
         (Object::Job(o), Object::Job(n)) => n.status = o.status.clone(),
         (Object::CronJob(o), Object::CronJob(n)) => n.status = o.status.clone(),
-        (Object::Pod(o), Object::Pod(n)) => n.status = o.status.clone(),
+        (Object::Pod(o), Object::Pod(n)) => {
+            n.status = o.status.clone();
+            // A ReplicaSet that adopted the pod wrote its ownerReferences (decoding
+            // refuses them from clients), as a cluster keeps them across applies.
+            if n.metadata.owner_references.is_none() {
+                n.metadata.owner_references = o.metadata.owner_references.clone();
+            }
+        }
         (Object::ReplicaSet(o), Object::ReplicaSet(n)) => n.status = o.status.clone(),
         (Object::Service(o), Object::Service(n)) => {
             n.status = o.status.clone();

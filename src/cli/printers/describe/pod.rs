@@ -493,8 +493,8 @@ Containers:
     Ready:          False
     Restart Count:  0
     Environment Variables from:
-      my-config   ConfigMap                  Optional: false
-      creds       Secret with prefix 'DB_'   Optional: true
+      my-config  ConfigMap                 Optional: false
+      creds      Secret with prefix 'DB_'  Optional: true
     Environment:
       GREETING:  <set to the key 'greeting' of config map 'my-config'>  Optional: false
       PASSWORD:  <set to the key 'password' in secret 'creds'>          Optional: false
@@ -517,9 +517,9 @@ Containers:
     Mounts:
       /host from host (ro)
 Conditions:
-  Type           Status
-  Initialized    False 
-  Ready          False 
+  Type          Status
+  Initialized   False 
+  Ready         False 
 Volumes:
   scratch:
     Type:       EmptyDir (a temporary directory that shares a pod's lifetime)

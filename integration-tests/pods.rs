@@ -1,0 +1,559 @@
+//! The kubelet against the real Docker daemon, through the engine and the CLI as a user
+//! drives them: pods with several containers, init containers, the infra container's
+//! network (pod IP, localhost), pull policies, phases and reasons, crash resumption, and
+//! cleanup. Each test has its own engine and namespace (`common::Engine`).
+
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{BUSYBOX, Engine, docker_containers, eventually};
+use serde_json::Value;
+
+const DEADLINE: Duration = Duration::from_secs(60);
+
+fn pod(e: &Engine, name: &str) -> Value {
+    e.json(&["get", "pod", name])
+}
+
+fn phase(p: &Value) -> &str {
+    p["status"]["phase"].as_str().unwrap_or("")
+}
+
+/// Waits until the pod satisfies `pred` and returns it.
+fn wait_pod(e: &Engine, name: &str, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+    let mut last = Value::Null;
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        let p = pod(e, name);
+        if pred(&p) {
+            return p;
+        }
+        last = p;
+        if Instant::now() > deadline {
+            panic!(
+                "timed out waiting for {what}; last pod: {}",
+                serde_json::to_string_pretty(&last["status"]).unwrap_or_default()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The status of container `name` among `containerStatuses` or `initContainerStatuses`.
+fn container<'a>(p: &'a Value, list: &str, name: &str) -> &'a Value {
+    p["status"][list]
+        .as_array()
+        .and_then(|l| l.iter().find(|c| c["name"] == name))
+        .unwrap_or(&Value::Null)
+}
+
+fn waiting_reason(c: &Value) -> &str {
+    c["state"]["waiting"]["reason"].as_str().unwrap_or("")
+}
+
+fn logs(e: &Engine, pod: &str, container: &str) -> String {
+    e.ok(&["logs", pod, "-c", container])
+}
+
+/// Docker containers of the pod (by uid label) whose `dockjob.io/container` is `name`.
+fn docker_ids_of(uid: &str, name: &str) -> Vec<String> {
+    docker_containers(&format!("dockjob.io/pod-uid={uid}"), false)
+        .into_iter()
+        .filter(|id| {
+            let out = Command::new("docker")
+                .args([
+                    "inspect",
+                    "--format",
+                    "{{index .Config.Labels \"dockjob.io/container\"}}",
+                    id,
+                ])
+                .output()
+                .expect("docker inspect");
+            String::from_utf8_lossy(&out.stdout).trim() == name
+        })
+        .collect()
+}
+
+fn docker_lines(args: &[&str]) -> Vec<String> {
+    let out = Command::new("docker")
+        .args(args)
+        .output()
+        .expect("docker CLI");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn two_containers_share_localhost_and_an_empty_dir() {
+    let e = Engine::start();
+    e.apply(&format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: pair
+spec:
+  restartPolicy: Never
+  volumes:
+  - name: shared
+    emptyDir: {{}}
+  containers:
+  - name: server
+    image: {BUSYBOX}
+    command: ["sh", "-c", "echo from-server > /shared/note; echo hello | nc -l -p 8080"]
+    volumeMounts: [{{name: shared, mountPath: /shared}}]
+  - name: client
+    image: {BUSYBOX}
+    command:
+    - sh
+    - -c
+    - |
+      for i in $(seq 1 100); do
+        out=$(nc -w 1 127.0.0.1 8080 </dev/null 2>/dev/null) && [ -n "$out" ] && break
+        sleep 0.1
+      done
+      echo "got $out"; cat /data/note
+    volumeMounts: [{{name: shared, mountPath: /data}}]
+"#
+    ));
+    let p = wait_pod(&e, "pair", "Succeeded", |p| {
+        assert_ne!(phase(p), "Failed", "{p:#}");
+        phase(p) == "Succeeded"
+    });
+    assert_eq!(logs(&e, "pair", "client"), "got hello\nfrom-server\n");
+    // Both app containers are reported, sorted by name, with no init containers.
+    let names: Vec<&str> = p["status"]["containerStatuses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["client", "server"]);
+    assert!(p["status"]["initContainerStatuses"].is_null());
+    assert!(
+        p["status"]["podIP"]
+            .as_str()
+            .is_some_and(|ip| !ip.is_empty())
+    );
+}
+
+#[test]
+fn init_containers_run_in_order_before_the_app() {
+    let e = Engine::start();
+    e.apply(&format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: ordered
+spec:
+  restartPolicy: Never
+  volumes:
+  - name: work
+    emptyDir: {{}}
+  initContainers:
+  - name: first
+    image: {BUSYBOX}
+    command: ["sh", "-c", "sleep 2; echo first >> /work/log"]
+    volumeMounts: [{{name: work, mountPath: /work}}]
+  - name: second
+    image: {BUSYBOX}
+    command: ["sh", "-c", "echo second >> /work/log"]
+    volumeMounts: [{{name: work, mountPath: /work}}]
+  containers:
+  - name: main
+    image: {BUSYBOX}
+    command: ["sh", "-c", "echo main >> /work/log; cat /work/log"]
+    volumeMounts: [{{name: work, mountPath: /work}}]
+"#
+    ));
+    // While the first init container runs: Pending, the rest PodInitializing.
+    let p = wait_pod(&e, "ordered", "the first init container running", |p| {
+        !container(p, "initContainerStatuses", "first")["state"]["running"].is_null()
+    });
+    assert_eq!(phase(&p), "Pending");
+    assert_eq!(
+        waiting_reason(container(&p, "initContainerStatuses", "second")),
+        "PodInitializing"
+    );
+    assert_eq!(
+        waiting_reason(container(&p, "containerStatuses", "main")),
+        "PodInitializing"
+    );
+    let initialized = p["status"]["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "Initialized")
+        .cloned()
+        .unwrap();
+    assert_eq!(initialized["status"], "False");
+    assert_eq!(initialized["reason"], "ContainersNotInitialized");
+
+    let p = wait_pod(&e, "ordered", "Succeeded", |p| phase(p) == "Succeeded");
+    assert_eq!(logs(&e, "ordered", "main"), "first\nsecond\nmain\n");
+    for name in ["first", "second"] {
+        let c = container(&p, "initContainerStatuses", name);
+        assert_eq!(c["state"]["terminated"]["reason"], "Completed", "{c:#}");
+        assert_eq!(c["ready"], true);
+    }
+}
+
+#[test]
+fn a_failing_init_container_fails_a_never_pod() {
+    let e = Engine::start();
+    e.apply(&format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: badinit
+spec:
+  restartPolicy: Never
+  initContainers:
+  - name: setup
+    image: {BUSYBOX}
+    command: ["sh", "-c", "echo nope; exit 3"]
+  containers:
+  - name: main
+    image: {BUSYBOX}
+    command: ["echo", "must not run"]
+"#
+    ));
+    let p = wait_pod(&e, "badinit", "Failed", |p| phase(p) == "Failed");
+    let setup = container(&p, "initContainerStatuses", "setup");
+    assert_eq!(setup["state"]["terminated"]["exitCode"], 3);
+    assert_eq!(setup["state"]["terminated"]["reason"], "Error");
+    assert_eq!(
+        waiting_reason(container(&p, "containerStatuses", "main")),
+        "PodInitializing"
+    );
+    let uid = p["metadata"]["uid"].as_str().unwrap();
+    assert!(docker_ids_of(uid, "main").is_empty(), "the app never ran");
+    assert_eq!(logs(&e, "badinit", "setup"), "nope\n");
+}
+
+#[test]
+fn missing_images_wait_with_the_kubelet_reasons() {
+    let e = Engine::start();
+    e.apply(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: neverpull
+spec:
+  restartPolicy: Never
+  containers:
+  - name: main
+    image: dockjob-test/not-here:1
+    imagePullPolicy: Never
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: pullfails
+spec:
+  restartPolicy: Never
+  containers:
+  - name: main
+    image: dockjob-test/not-here:2
+"#,
+    );
+    let p = wait_pod(&e, "neverpull", "ErrImageNeverPull", |p| {
+        waiting_reason(container(p, "containerStatuses", "main")) == "ErrImageNeverPull"
+    });
+    assert_eq!(phase(&p), "Pending");
+    assert_eq!(
+        container(&p, "containerStatuses", "main")["state"]["waiting"]["message"],
+        "Container image \"dockjob-test/not-here:1\" is not present with pull policy of Never"
+    );
+    // ErrImagePull on the failed pull, then ImagePullBackOff while the backoff runs, and
+    // ErrImagePull again when the retry after 10 s fails.
+    let mut seen: Vec<String> = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while Instant::now() < deadline {
+        let p = pod(&e, "pullfails");
+        let c = container(&p, "containerStatuses", "main");
+        let reason = waiting_reason(c).to_string();
+        if reason == "ImagePullBackOff" {
+            assert_eq!(
+                c["state"]["waiting"]["message"],
+                "Back-off pulling image \"dockjob-test/not-here:2\""
+            );
+        }
+        if !reason.is_empty() && seen.last() != Some(&reason) {
+            seen.push(reason);
+        }
+        if seen.len() >= 3 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(seen.len() >= 3, "{seen:?}");
+    let pull = seen
+        .iter()
+        .position(|r| r == "ErrImagePull")
+        .expect("ErrImagePull");
+    assert_eq!(seen[pull + 1], "ImagePullBackOff", "{seen:?}");
+    assert_eq!(phase(&pod(&e, "pullfails")), "Pending");
+}
+
+#[test]
+fn the_pod_ip_is_reachable_from_another_pod_of_the_namespace() {
+    let e = Engine::start();
+    e.apply(&format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: server
+spec:
+  restartPolicy: Never
+  containers:
+  - name: main
+    image: {BUSYBOX}
+    command: ["sh", "-c", "echo pong | nc -l -p 8080"]
+"#
+    ));
+    let p = wait_pod(&e, "server", "Running with an IP", |p| {
+        phase(p) == "Running" && p["status"]["podIP"].is_string()
+    });
+    let ip = p["status"]["podIP"].as_str().unwrap().to_string();
+    assert_eq!(p["status"]["podIPs"][0]["ip"], ip.as_str());
+    e.apply(&format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: client
+spec:
+  restartPolicy: Never
+  containers:
+  - name: main
+    image: {BUSYBOX}
+    env:
+    - name: SERVER
+      value: "{ip}"
+    command: ["sh", "-c", "nc -w 5 $SERVER 8080 </dev/null; hostname"]
+"#
+    ));
+    wait_pod(&e, "client", "Succeeded", |p| phase(p) == "Succeeded");
+    assert_eq!(logs(&e, "client", "main"), "pong\nclient\n");
+    let p = wait_pod(&e, "server", "Succeeded", |p| phase(p) == "Succeeded");
+    // The terminal status keeps the IP the pod had.
+    assert_eq!(p["status"]["podIP"], ip.as_str());
+}
+
+#[test]
+fn a_job_with_a_two_container_pod_completes_and_counts_once() {
+    let e = Engine::start();
+    e.apply(&format!(
+        r#"
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: duo
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      initContainers:
+      - name: prep
+        image: {BUSYBOX}
+        command: ["true"]
+      containers:
+      - name: work
+        image: {BUSYBOX}
+        command: ["sh", "-c", "sleep 1; echo done"]
+      - name: side
+        image: {BUSYBOX}
+        command: ["sh", "-c", "echo side"]
+"#
+    ));
+    let job = e.wait_finished("duo", DEADLINE);
+    assert_eq!(job["status"]["succeeded"], 1, "{job:#}");
+    assert!(job["status"]["failed"].is_null() || job["status"]["failed"] == 0);
+    let pods = e.pods("duo");
+    assert_eq!(pods.len(), 1);
+    assert_eq!(phase(&pods[0]), "Succeeded");
+    // Still exactly one after the controller had time to react again.
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(e.pods("duo").len(), 1);
+    assert_eq!(e.job("duo")["status"]["succeeded"], 1);
+}
+
+#[test]
+fn an_engine_killed_between_init_containers_resumes_and_runs_each_once() {
+    let mut e = Engine::start();
+    e.apply(&format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: resume
+spec:
+  restartPolicy: Never
+  volumes:
+  - name: work
+    emptyDir: {{}}
+  initContainers:
+  - name: first
+    image: {BUSYBOX}
+    command: ["sh", "-c", "echo first >> /work/log; sleep 3"]
+    volumeMounts: [{{name: work, mountPath: /work}}]
+  - name: second
+    image: {BUSYBOX}
+    command: ["sh", "-c", "echo second >> /work/log"]
+    volumeMounts: [{{name: work, mountPath: /work}}]
+  containers:
+  - name: main
+    image: {BUSYBOX}
+    command: ["sh", "-c", "echo main >> /work/log; cat /work/log"]
+    volumeMounts: [{{name: work, mountPath: /work}}]
+"#
+    ));
+    let p = wait_pod(&e, "resume", "the first init container running", |p| {
+        !container(p, "initContainerStatuses", "first")["state"]["running"].is_null()
+    });
+    let uid = p["metadata"]["uid"].as_str().unwrap().to_string();
+    e.kill();
+    // The first init container finishes while no engine runs.
+    let first = docker_ids_of(&uid, "first");
+    assert_eq!(first.len(), 1);
+    eventually(DEADLINE, "the first init container to exit", || {
+        let status = docker_lines(&["inspect", "--format", "{{.State.Status}}", &first[0]]);
+        (status == ["exited"]).then_some(())
+    });
+    assert!(docker_ids_of(&uid, "second").is_empty());
+    e.restart();
+    let p = wait_pod(&e, "resume", "Succeeded", |p| phase(p) == "Succeeded");
+    assert_eq!(logs(&e, "resume", "main"), "first\nsecond\nmain\n");
+    for name in ["POD", "first", "second", "main"] {
+        assert_eq!(docker_ids_of(&uid, name).len(), 1, "{name}");
+    }
+    for name in ["first", "second"] {
+        assert_eq!(
+            container(&p, "initContainerStatuses", name)["restartCount"],
+            0
+        );
+    }
+}
+
+#[test]
+fn a_deleted_pod_leaves_no_container_volume_directory_or_network() {
+    let e = Engine::start();
+    e.apply(&format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: gone
+spec:
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 2
+  volumes:
+  - name: disk
+    emptyDir: {{}}
+  - name: mem
+    emptyDir:
+      medium: Memory
+  containers:
+  - name: main
+    image: {BUSYBOX}
+    command: ["sh", "-c", "echo x > /disk/f; echo y > /mem/f; exec sleep 300"]
+    volumeMounts:
+    - {{name: disk, mountPath: /disk}}
+    - {{name: mem, mountPath: /mem}}
+"#
+    ));
+    let p = wait_pod(&e, "gone", "Running", |p| phase(p) == "Running");
+    let uid = p["metadata"]["uid"].as_str().unwrap().to_string();
+    let pod_dir = e.data_dir().join("pods").join(&uid);
+    assert!(pod_dir.join("volumes").join("disk").join("f").exists());
+    let volumes_of_pod = || {
+        docker_lines(&[
+            "volume",
+            "ls",
+            "-q",
+            "--filter",
+            &format!("label=dockjob.io/pod-uid={uid}"),
+        ])
+    };
+    assert_eq!(volumes_of_pod().len(), 1, "the Memory emptyDir");
+    let networks = || {
+        docker_lines(&[
+            "network",
+            "ls",
+            "-q",
+            "--filter",
+            &format!("label=dockjob.io/namespace={}", e.namespace),
+        ])
+    };
+    assert_eq!(networks().len(), 1);
+
+    e.ok(&["delete", "pod", "gone"]);
+    eventually(
+        DEADLINE,
+        "the pod's containers, volumes, directory and network to go",
+        || {
+            let left = docker_containers(&format!("dockjob.io/pod-uid={uid}"), false);
+            (left.is_empty()
+                && volumes_of_pod().is_empty()
+                && !pod_dir.exists()
+                && networks().is_empty())
+            .then_some(())
+        },
+    );
+    let out = e.cli(&["get", "pod", "gone"]);
+    assert!(!out.status.success());
+}
+
+#[test]
+fn a_missing_config_map_keeps_the_pod_waiting_until_it_exists() {
+    let e = Engine::start();
+    e.apply(&format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: needscfg
+spec:
+  restartPolicy: Never
+  containers:
+  - name: main
+    image: {BUSYBOX}
+    command: ["sh", "-c", "echo $GREETING"]
+    env:
+    - name: GREETING
+      valueFrom:
+        configMapKeyRef: {{name: cfg, key: greeting}}
+"#
+    ));
+    let p = wait_pod(&e, "needscfg", "CreateContainerConfigError", |p| {
+        waiting_reason(container(p, "containerStatuses", "main")) == "CreateContainerConfigError"
+    });
+    assert_eq!(phase(&p), "Pending");
+    assert_eq!(
+        container(&p, "containerStatuses", "main")["state"]["waiting"]["message"],
+        "configmap \"cfg\" not found"
+    );
+    e.apply(
+        r#"
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cfg
+data:
+  greeting: hello-from-cfg
+"#,
+    );
+    wait_pod(&e, "needscfg", "Succeeded", |p| phase(p) == "Succeeded");
+    assert_eq!(logs(&e, "needscfg", "main"), "hello-from-cfg\n");
+}
