@@ -1753,13 +1753,13 @@ const HOST_NAMESPACES: &str = "dockjob keeps every pod in its own namespaces on 
 /// |---|---|
 /// | `containers`, `initContainers` (name, image, command, args, workingDir, env with value/valueFrom configMapKeyRef/secretKeyRef/fieldRef, envFrom configMapRef/secretRef/prefix, resources limits/requests cpu/memory/nvidia.com/gpu, ports, volumeMounts name/mountPath/readOnly/subPath, securityContext runAsUser/runAsGroup/runAsNonRoot/readOnlyRootFilesystem/capabilities/privileged/allowPrivilegeEscalation, imagePullPolicy) | supported |
 /// | `volumes` emptyDir (medium, sizeLimit), hostPath (path, type), configMap and secret (items, defaultMode, optional) | supported |
-/// | `restartPolicy`, `terminationGracePeriodSeconds`, `hostname`, `subdomain`, `securityContext` runAsUser/runAsGroup/runAsNonRoot | supported |
+/// | `restartPolicy`, `terminationGracePeriodSeconds`, `hostname`, `subdomain`, `securityContext` runAsUser/runAsGroup/runAsNonRoot/fsGroup/supplementalGroups, env `resourceFieldRef` | supported |
 /// | `nodeSelector`, `affinity`, `tolerations`, `nodeName`, `priorityClassName`, `priority`, `preemptionPolicy`, `topologySpreadConstraints` | warned: one node |
 /// | `livenessProbe`, `readinessProbe`, `startupProbe` | warned: not run |
 /// | `serviceAccountName`, `serviceAccount`, `automountServiceAccountToken`, `imagePullSecrets` | warned: no API credentials, the daemon's registry credentials |
 /// | `lifecycle`, other volume types, `hostNetwork`, `hostPID`, `hostIPC`, sidecar init containers, `volumeDevices`, `ephemeralContainers`, `runtimeClassName`, `schedulingGates`, `resourceClaims` | refused with the reason |
 /// | `dnsPolicy`, `schedulerName`, `enableServiceLinks`, `terminationMessagePath`, `terminationMessagePolicy` | their defaults only |
-/// | everything else (`activeDeadlineSeconds`, `dnsConfig`, `hostAliases`, `os`, `overhead`, `readinessGates`, pod `resources`, `setHostnameAsFQDN`, `shareProcessNamespace`, `stdin`, `tty`, `resizePolicy`, `subPathExpr`, `mountPropagation`, seccomp/SELinux/AppArmor, `fsGroup`, `supplementalGroups`, `sysctls`, `resourceFieldRef`, `fileKeyRef`, `hostPort`...) | refused: not supported by dockjob yet |
+/// | everything else (`activeDeadlineSeconds`, `dnsConfig`, `hostAliases`, `os`, `overhead`, `readinessGates`, pod `resources`, `setHostnameAsFQDN`, `shareProcessNamespace`, `stdin`, `tty`, `resizePolicy`, `subPathExpr`, `mountPropagation`, seccomp/SELinux/AppArmor, `sysctls`, `fileKeyRef`, `hostPort`...) | refused: not supported by dockjob yet |
 pub const POD_SPEC_FIELDS: &[(&str, Support)] = &[
     ("containers", Support::Yes),
     ("containers[]", Support::Yes),
@@ -1788,6 +1788,22 @@ pub const POD_SPEC_FIELDS: &[(&str, Support)] = &[
         Support::Yes,
     ),
     ("containers[].env[].valueFrom.secretKeyRef", Support::Yes),
+    (
+        "containers[].env[].valueFrom.resourceFieldRef",
+        Support::Yes,
+    ),
+    (
+        "containers[].env[].valueFrom.resourceFieldRef.resource",
+        Support::Yes,
+    ),
+    (
+        "containers[].env[].valueFrom.resourceFieldRef.containerName",
+        Support::Yes,
+    ),
+    (
+        "containers[].env[].valueFrom.resourceFieldRef.divisor",
+        Support::Yes,
+    ),
     (
         "containers[].env[].valueFrom.secretKeyRef.name",
         Support::Yes,
@@ -1971,6 +1987,8 @@ pub const POD_SPEC_FIELDS: &[(&str, Support)] = &[
     ("securityContext", Support::Yes),
     ("securityContext.runAsUser", Support::Yes),
     ("securityContext.runAsGroup", Support::Yes),
+    ("securityContext.fsGroup", Support::Yes),
+    ("securityContext.supplementalGroups", Support::Yes),
     ("securityContext.runAsNonRoot", Support::Yes),
     ("nodeSelector", Support::Ignored(ONE_NODE)),
     ("affinity", Support::Ignored(ONE_NODE)),
@@ -2650,13 +2668,13 @@ status:
         )
         .replace(
             "        imagePullPolicy: Always\n",
-            "        imagePullPolicy: Always\n        env:\n        - name: A\n          valueFrom: {resourceFieldRef: {resource: limits.cpu}}\n",
+            "        imagePullPolicy: Always\n        env:\n        - name: A\n          valueFrom: {fileKeyRef: {path: a, key: b, volumeName: v}}\n",
         );
         let err = decode(&text).expect_err("unsupported");
         assert_eq!(
             err.to_string(),
             format!(
-                "job.yaml:19:23: spec.template.spec.containers[0].env[0].valueFrom.resourceFieldRef: not supported by dockjob yet\n\
+                "job.yaml:19:23: spec.template.spec.containers[0].env[0].valueFrom.fileKeyRef: not supported by dockjob yet\n\
              job.yaml:25:7: spec.template.spec.dnsPolicy: not supported by dockjob yet (only the default \"ClusterFirst\" is)\n\
              job.yaml:26:7: spec.template.spec.hostNetwork: refused: {HOST_NAMESPACES}"
             )

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::bail;
 use hyper::Method;
+use serde_json::Value;
 
 use super::Reported;
 use super::apply;
@@ -128,6 +129,7 @@ async fn wait_gone(
         if kind == Kind::Pod
             && !obj["metadata"]["deletionTimestamp"].is_null()
             && pod_finished(&obj)
+            && owner_job_alive(client, ns, &obj).await?
         {
             break;
         }
@@ -141,6 +143,26 @@ async fn wait_gone(
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     Ok(())
+}
+
+/// Whether the pod's controller is a Job that exists and is not being deleted: only
+/// then does the engine keep the pod's record after terminating it. Bare pods and pods
+/// of other controllers are removed, so `delete` waits for them to go.
+async fn owner_job_alive(client: &Client, ns: &str, pod: &Value) -> anyhow::Result<bool> {
+    let Some(job) = pod["metadata"]["ownerReferences"]
+        .as_array()
+        .and_then(|refs| {
+            refs.iter()
+                .find(|r| r["controller"] == true && r["kind"] == "Job")
+        })
+        .and_then(|r| r["name"].as_str())
+    else {
+        return Ok(false);
+    };
+    Ok(client
+        .get_opt(&Kind::Job.object_path(ns, job))
+        .await?
+        .is_some_and(|j| j["metadata"]["deletionTimestamp"].is_null()))
 }
 
 #[cfg(test)]
