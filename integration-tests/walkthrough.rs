@@ -41,10 +41,12 @@ fn port_forward(e: &Engine, target: &str, ports: &str) -> (PortForward, u16) {
         .spawn()
         .expect("port-forward starts");
     let stdout = child.stdout.take().expect("stdout");
+    let mut reader = BufReader::new(stdout);
     let mut first = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut first)
-        .expect("port-forward prints");
+    reader.read_line(&mut first).expect("port-forward prints");
+    // Keep draining: port-forward prints a line per connection, and a closed pipe
+    // would end it.
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
     // kubectl's line: `Forwarding from 127.0.0.1:18080 -> 8080`
     let local: u16 = first
         .strip_prefix("Forwarding from 127.0.0.1:")
