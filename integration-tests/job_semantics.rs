@@ -38,7 +38,7 @@ fn events(e: &Engine) -> String {
 }
 
 fn running(e: &Engine) -> usize {
-    docker_containers(&e.label(), true).len()
+    docker_app_containers(&e.label(), true).len()
 }
 
 #[test]
@@ -277,7 +277,7 @@ fn a_long_job_counts_exactly_the_pods_that_ran() {
     ));
     let job = e.wait_finished("long", Duration::from_secs(300));
     assert!(condition(&job, "Complete").is_some(), "{job:#}");
-    let containers = docker_containers(&e.label(), false).len() as i64;
+    let containers = docker_app_containers(&e.label(), false).len() as i64;
     assert_eq!(n(&job["status"]["succeeded"]), 12);
     assert_eq!(
         n(&job["status"]["succeeded"]) + n(&job["status"]["failed"]),

@@ -49,6 +49,8 @@ metadata:
   name: {name}
 spec:
   restartPolicy: {restart}
+  # `sh` as PID 1 ignores SIGTERM: without this each delete waits the default 30 s.
+  terminationGracePeriodSeconds: 1
   containers:
   - name: main
     image: {BUSYBOX}

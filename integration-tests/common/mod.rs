@@ -60,6 +60,16 @@ pub fn docker_containers(label: &str, running_only: bool) -> Vec<String> {
         .collect()
 }
 
+/// Like [`docker_containers`], without the pods' infra ("pause") containers: one per
+/// init or app container, which is what tests counting a pod's processes mean.
+pub fn docker_app_containers(label: &str, running_only: bool) -> Vec<String> {
+    let infra = docker_containers("dockjob.io/role=infra", running_only);
+    docker_containers(label, running_only)
+        .into_iter()
+        .filter(|id| !infra.contains(id))
+        .collect()
+}
+
 /// One engine for one test.
 pub struct Engine {
     pub dir: tempfile::TempDir,

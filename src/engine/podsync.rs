@@ -68,6 +68,9 @@ pub struct PodSync {
     data_dir: PathBuf,
     busy: Arc<Mutex<HashMap<String, Busy>>>,
     known: Arc<Mutex<HashMap<String, Known>>>,
+    /// The pending retry of each pod (a token): only the latest one scheduled runs, so
+    /// retries do not pile up and fire together.
+    retries: Arc<Mutex<HashMap<String, u64>>>,
 }
 
 fn phase(v: &Value) -> &str {
@@ -111,6 +114,7 @@ impl PodSync {
             data_dir,
             busy: Arc::default(),
             known: Arc::default(),
+            retries: Arc::default(),
         }
     }
 
@@ -283,12 +287,35 @@ impl PodSync {
         }
     }
 
+    /// Ends a stop or removal task. When something was asked of the pod meanwhile (a
+    /// deletion while it was being stopped, say), the pod as the store has it now is
+    /// dispatched again, so no request is lost to the claim.
+    fn finish(&self, pod: &Value, pod_uid: &str) {
+        if !self.release(pod_uid) {
+            return;
+        }
+        lock(&self.busy).remove(pod_uid);
+        let (ns, name) = ns_name(pod);
+        match self.store.get(Kind::Pod, &ns, &name) {
+            Ok(Some(current)) if uid(&current) == pod_uid => {
+                if !current["metadata"]["deletionTimestamp"].is_null() {
+                    self.on_deleted(&current);
+                } else if !is_terminal_phase(phase(&current)) {
+                    self.spawn_sync(&current);
+                }
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(pod = name, error = %e, "reading pod failed"),
+        }
+    }
+
     fn is_busy(&self, uid: &str) -> bool {
         lock(&self.busy).contains_key(uid)
     }
 
     fn forget(&self, uid: &str) {
         lock(&self.known).remove(uid);
+        lock(&self.retries).remove(uid);
     }
 
     /// The pod's directory on the host (its emptyDir, configMap and secret volumes).
@@ -338,6 +365,12 @@ impl PodSync {
             return Some(value);
         }
         if is_terminal_phase(phase(&value)) {
+            // Its result is written; only its sandbox may still hold an IP.
+            if let Ok(pod) = serde_json::from_value::<Pod>(value.clone())
+                && let Err(e) = self.runtime.release_sandbox(&pod).await
+            {
+                tracing::warn!(pod = name, error = %e, "stopping a finished pod's sandbox failed");
+            }
             return None;
         }
         let pod: Pod = match serde_json::from_value(value.clone()) {
@@ -405,11 +438,25 @@ impl PodSync {
         self.forget(pod_uid);
     }
 
+    /// Syncs the pod again after `after`, replacing any retry scheduled before.
     fn retry_after(&self, ns: &str, name: &str, pod_uid: &str, after: Duration) {
+        let token = {
+            let mut retries = lock(&self.retries);
+            let token = retries.get(pod_uid).map_or(1, |t| t.wrapping_add(1));
+            retries.insert(pod_uid.to_string(), token);
+            token
+        };
         let this = self.clone();
         let (ns, name, pod_uid) = (ns.to_string(), name.to_string(), pod_uid.to_string());
         tokio::spawn(async move {
             tokio::time::sleep(after).await;
+            {
+                let mut retries = lock(&this.retries);
+                if retries.get(&pod_uid) != Some(&token) {
+                    return;
+                }
+                retries.remove(&pod_uid);
+            }
             match this.store.get(Kind::Pod, &ns, &name) {
                 Ok(Some(pod)) if uid(&pod) == pod_uid => {
                     if pod["metadata"]["deletionTimestamp"].is_null()
@@ -475,7 +522,7 @@ impl PodSync {
 
     fn spawn_stop(&self, pod_value: Value) {
         let pod_uid = uid(&pod_value).to_string();
-        if !self.claim(&pod_uid, false) {
+        if !self.claim(&pod_uid, true) {
             return;
         }
         let this = self.clone();
@@ -509,18 +556,28 @@ impl PodSync {
                 );
             }
             this.forget(&pod_uid);
-            lock(&this.busy).remove(&pod_uid);
+            this.finish(&pod_value, &pod_uid);
         });
     }
 
     fn spawn_remove(&self, pod_value: Value) {
         let pod_uid = uid(&pod_value).to_string();
-        if !self.claim(&pod_uid, false) {
+        if !self.claim(&pod_uid, true) {
             return;
         }
         let this = self.clone();
         tokio::spawn(async move {
             let (ns, name) = ns_name(&pod_value);
+            // A pod deleted by itself (bare, or a ReplicaSet's) gets its grace period, as
+            // `kubectl delete pod` waits it out. The pods of a deleted Job go at once:
+            // kubectl returns as soon as the Job is gone and its pods terminate later,
+            // while here the Job record waits for its pods.
+            if !owned_by_job(&pod_value)
+                && let Ok(pod) = serde_json::from_value::<Pod>(pod_value.clone())
+                && let Err(e) = this.runtime.stop_pod(&pod).await
+            {
+                tracing::warn!(pod = name, error = %e, "stopping pod failed");
+            }
             match this.runtime.remove_pod(&pod_uid).await {
                 Ok(()) => {
                     this.remove_pod_dir(&pod_uid);
@@ -531,7 +588,7 @@ impl PodSync {
                 Err(e) => tracing::warn!(pod = name, error = %e, "removing pod failed"),
             }
             this.forget(&pod_uid);
-            lock(&this.busy).remove(&pod_uid);
+            this.finish(&pod_value, &pod_uid);
         });
     }
 
@@ -635,9 +692,8 @@ impl PodSync {
             return;
         };
         let status = obs.status(&pod, &self.waiting(&obs.uid));
-        let live = status.is_some()
-            && value["metadata"]["deletionTimestamp"].is_null()
-            && !is_terminal_phase(phase(&value));
+        // A finished pod is synced too: that stops its sandbox.
+        let live = status.is_some() && value["metadata"]["deletionTimestamp"].is_null();
         self.write_status(&value, &obs.uid, status);
         if live {
             self.spawn_sync(&value);
@@ -674,9 +730,10 @@ impl PodSync {
                         let status = obs.status(&spec, &self.waiting(&pod_uid));
                         self.write_status(pod, &pod_uid, status);
                     }
-                    if !is_terminal_phase(p) && pod["metadata"]["deletionTimestamp"].is_null() {
-                        // Resumes a pod an engine crash left half-way (a container
-                        // created but not started, the next init container not made).
+                    // Resumes a pod an engine crash left half-way (a container created
+                    // but not started, the next init container not made), and stops the
+                    // sandbox of a finished one.
+                    if pod["metadata"]["deletionTimestamp"].is_null() {
                         self.spawn_sync(pod);
                     }
                 }
@@ -765,4 +822,14 @@ fn waiting_for(pod: &Pod, e: &PodError) -> Waiting {
         }
     }
     waiting
+}
+
+/// Whether a Job controls the pod.
+fn owned_by_job(pod: &Value) -> bool {
+    pod["metadata"]["ownerReferences"]
+        .as_array()
+        .is_some_and(|refs| {
+            refs.iter()
+                .any(|r| r["controller"] == true && r["kind"] == "Job")
+        })
 }

@@ -142,9 +142,8 @@ impl Runtime {
     /// to call after a crash at any point: every step is decided from Docker afresh.
     pub async fn sync_pod(&self, pod: &Pod, inputs: PodInputs<'_>) -> Result<Step, PodError> {
         for _ in 0..MAX_STEPS_PER_SYNC {
-            match self.step_pod(pod, inputs).await? {
-                step @ (Step::Wait | Step::Done) => return Ok(step),
-                _ => {}
+            if let step @ (Step::Wait | Step::Done) = self.step_pod(pod, inputs).await? {
+                return Ok(step);
             }
         }
         Ok(Step::Wait)
@@ -163,10 +162,7 @@ impl Runtime {
         match step {
             Step::Wait | Step::Done => {}
             Step::CreateInfra => self.create_infra(pod, &key).await?,
-            Step::StartInfra => self
-                .start(&infra_name)
-                .await
-                .map_err(|e| PodError::sandbox(e))?,
+            Step::StartInfra => self.start(&infra_name).await.map_err(PodError::sandbox)?,
             Step::StopInfra => self
                 .stop(&infra_name, translate::grace_seconds(pod))
                 .await
@@ -185,6 +181,21 @@ impl Runtime {
             }
         }
         Ok(step)
+    }
+
+    /// Stops the infra container of a pod whose containers are all over (which frees its
+    /// IP), for a pod whose terminal status is already written; a no-op while any
+    /// container of the pod may still run. Never creates or starts anything.
+    pub async fn release_sandbox(&self, pod: &Pod) -> Result<(), RuntimeError> {
+        let key = translate::check_pod(pod)?;
+        let policy = translate::restart_policy(pod)?;
+        let containers = self.pod_containers(&key.uid).await?;
+        let view = Matched::new(pod, &containers).view(policy);
+        if steps::next_step(&view) == Step::StopInfra {
+            let infra = key.docker_name(translate::INFRA_CONTAINER);
+            self.stop(&infra, translate::grace_seconds(pod)).await?;
+        }
+        Ok(())
     }
 
     /// Runs the pod with no ConfigMaps or Secrets and its directory under the system temp

@@ -151,11 +151,21 @@ mod tests {
         }
     }
 
+    /// (case, restartPolicy, infra, init containers, app containers, expected step)
+    type Case = (
+        &'static str,
+        &'static str,
+        Seen,
+        &'static [Seen],
+        &'static [Seen],
+        Step,
+    );
+
     #[test]
     fn table() {
         use Role::{App, Init};
         use Step::*;
-        let cases: &[(&str, &str, Seen, &[Seen], &[Seen], Step)] = &[
+        let cases: &[Case] = &[
             // A new pod: sandbox first.
             ("fresh", "Never", M, &[M, M], &[M, M], CreateInfra),
             (
