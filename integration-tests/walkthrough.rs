@@ -142,7 +142,8 @@ fn the_work_queue_walkthrough_consumes_every_item_once() {
             *seen.entry(item).or_default() += 1;
         }
     }
-    let expected: BTreeMap<String, usize> = (0..100).map(|i| (format!("work-item-{i}"), 1)).collect();
+    let expected: BTreeMap<String, usize> =
+        (0..100).map(|i| (format!("work-item-{i}"), 1)).collect();
     assert_eq!(seen, expected, "each item consumed exactly once");
     let stats = http_get(port, "/memq/server/stats");
     assert!(
@@ -165,5 +166,8 @@ fn the_work_queue_walkthrough_consumes_every_item_once() {
         "no container left behind"
     );
     let all = e.ok(&["get", "pods", "-a"]);
-    assert!(!all.contains("consumers-") && !all.contains("queue-"), "{all}");
+    assert!(
+        !all.contains("consumers-") && !all.contains("queue-"),
+        "{all}"
+    );
 }

@@ -79,9 +79,7 @@ pub async fn run(config: Config) -> Result<(), EngineError> {
     tokio::spawn(JobWorker::new(store.clone(), queues.jobs.clone()).run());
     tokio::spawn(CronJobWorker::new(store.clone(), queues.cronjobs.clone()).run());
     tokio::spawn(ReplicaSetWorker::new(store.clone(), queues.replicasets.clone()).run());
-    tokio::spawn(
-        ServiceWorker::new(store.clone(), runtime.clone(), queues.services.clone()).run(),
-    );
+    tokio::spawn(ServiceWorker::new(store.clone(), runtime.clone(), queues.services.clone()).run());
     tokio::spawn(PodSync::new(store.clone(), runtime.clone()).run());
 
     let state = AppState {
