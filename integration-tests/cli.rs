@@ -11,29 +11,13 @@ use std::time::Duration;
 use common::*;
 
 fn job(name: &str, parallelism: u32, script: &str) -> String {
-    format!(
-        r#"apiVersion: batch/v1
-kind: Job
-metadata:
-  name: {name}
-  labels:
-    app: cli-test
-spec:
-  parallelism: {parallelism}
-  completions: 1
-  template:
-    spec:
-      restartPolicy: Never
-      containers:
-      - name: main
-        image: {BUSYBOX}
-        command: ["sh", "-c", {script:?}]
-"#
+    busybox_job(
+        name,
+        "  labels:\n    app: cli-test\n",
+        &format!("  parallelism: {parallelism}\n  completions: 1\n"),
+        "Never",
+        script,
     )
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]

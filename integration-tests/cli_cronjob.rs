@@ -5,10 +5,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::ops::Not;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -59,10 +57,6 @@ fn field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     text.lines()
         .find_map(|l| l.strip_prefix(&format!("{key}:")))
         .map(str::trim)
-}
-
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]
@@ -222,35 +216,11 @@ fn create_job_from_an_image() {
     );
 }
 
-fn spawn_cli(e: &Engine, args: &[&str]) -> (Child, mpsc::Receiver<String>) {
-    let mut child = Command::new(bin())
-        .args(args)
-        .arg("--socket")
-        .arg(&e.socket)
-        .args(["-n", &e.namespace])
-        .env("DOCKJOB_NO_AUTOSTART", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("cli starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    (child, rx)
-}
-
 #[test]
 fn get_cronjobs_watch_shows_a_suspension() {
     let e = Engine::start();
     e.apply(&cronjob(false));
-    let (mut watcher, lines) = spawn_cli(&e, &["get", "cronjobs", "-w"]);
+    let (mut watcher, lines) = e.spawn_cli_lines(&["get", "cronjobs", "-w"]);
     let mut seen: Vec<String> = Vec::new();
     let mut applied = false;
     let deadline = Instant::now() + Duration::from_secs(20);

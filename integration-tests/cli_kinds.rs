@@ -10,10 +10,6 @@ use std::time::Duration;
 
 use common::*;
 
-fn manifest(name: &str) -> String {
-    format!("{}/manifests/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
 /// Runs the CLI with the engine's socket and namespace *before* the verb, so words
 /// after `--` stay the container's.
 fn dj(e: &Engine, args: &[&str]) -> Output {
@@ -28,14 +24,6 @@ fn dj(e: &Engine, args: &[&str]) -> Output {
         .stderr(Stdio::piped())
         .output()
         .expect("cli runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// `text` with every run of spaces made one: describe's alignment depends on which
@@ -57,22 +45,7 @@ fn names(table: &str) -> Vec<String> {
 }
 
 fn job(name: &str, labels: &str, script: &str) -> String {
-    format!(
-        r#"apiVersion: batch/v1
-kind: Job
-metadata:
-  name: {name}
-  labels: {labels}
-spec:
-  template:
-    spec:
-      restartPolicy: Never
-      containers:
-      - name: main
-        image: {BUSYBOX}
-        command: ["sh", "-c", {script:?}]
-"#
-    )
+    busybox_job(name, &format!("  labels: {labels}\n"), "", "Never", script)
 }
 
 #[test]

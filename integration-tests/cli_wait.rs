@@ -5,59 +5,19 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use common::*;
 
 fn job(name: &str, backoff_limit: u32, script: &str) -> String {
-    format!(
-        r#"apiVersion: batch/v1
-kind: Job
-metadata:
-  name: {name}
-spec:
-  backoffLimit: {backoff_limit}
-  template:
-    spec:
-      restartPolicy: Never
-      containers:
-      - name: main
-        image: {BUSYBOX}
-        command: ["sh", "-c", {script:?}]
-"#
+    busybox_job(
+        name,
+        "",
+        &format!("  backoffLimit: {backoff_limit}\n"),
+        "Never",
+        script,
     )
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Starts the CLI in the background with its stdout read line by line into a channel.
-fn spawn_cli(e: &Engine, args: &[&str]) -> (Child, mpsc::Receiver<String>) {
-    let mut child = Command::new(bin())
-        .args(args)
-        .arg("--socket")
-        .arg(&e.socket)
-        .args(["-n", &e.namespace])
-        .env("DOCKJOB_NO_AUTOSTART", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("cli starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    (child, rx)
 }
 
 /// Waits for `child` to exit, killing it (and failing) after `timeout`.
@@ -85,8 +45,8 @@ fn wait_for_complete_returns_when_the_job_completes() {
         "job/ok",
         "--timeout=90s",
     ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), "job.batch/ok condition met\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "job.batch/ok condition met\n");
     // Already met: the Complete=True form, case folded, any number of names.
     let out = e.cli(&[
         "wait",
@@ -95,11 +55,11 @@ fn wait_for_complete_returns_when_the_job_completes() {
         "ok",
         "--timeout=5s",
     ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), "job.batch/ok condition met\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "job.batch/ok condition met\n");
     // --timeout=0 checks once.
     let out = e.cli(&["wait", "--for=condition=complete", "job/ok", "--timeout=0"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.status.success(), "{}", stderr(&out));
 }
 
 #[test]
@@ -116,18 +76,18 @@ fn wait_for_complete_on_a_failing_job_fails_at_once_with_the_reason() {
     let took = started.elapsed();
     assert!(!out.status.success());
     assert!(took < Duration::from_secs(60), "took {took:?}");
-    let err = text(&out.stderr);
+    let err = stderr(&out);
     assert!(
         err.starts_with("error: job.batch/bad has ")
             && err.contains("BackoffLimitExceeded: Job has reached the specified backoff limit")
             && err.contains("condition \"complete\" will never be met"),
         "{err}"
     );
-    assert!(text(&out.stdout).is_empty());
+    assert!(stdout(&out).is_empty());
     // The reverse: waiting for failed is met.
     let out = e.cli(&["wait", "--for=condition=failed", "job/bad", "--timeout=60s"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), "job.batch/bad condition met\n");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "job.batch/bad condition met\n");
 }
 
 #[test]
@@ -144,7 +104,7 @@ fn wait_with_a_short_timeout_says_so_like_kubectl() {
     let took = started.elapsed();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
-        text(&out.stderr),
+        stderr(&out),
         "error: timed out waiting for the condition on jobs/long\n"
     );
     assert!(
@@ -157,10 +117,7 @@ fn wait_with_a_short_timeout_says_so_like_kubectl() {
         "job/long",
         "--timeout=0",
     ]);
-    assert_eq!(
-        text(&out.stderr),
-        "error: condition not met for jobs/long\n"
-    );
+    assert_eq!(stderr(&out), "error: condition not met for jobs/long\n");
     let out = e.cli(&[
         "wait",
         "--for=condition=complete",
@@ -168,7 +125,7 @@ fn wait_with_a_short_timeout_says_so_like_kubectl() {
         "--timeout=5s",
     ]);
     assert_eq!(
-        text(&out.stderr),
+        stderr(&out),
         "Error from server (NotFound): jobs.batch \"nope\" not found\n"
     );
     let out = e.cli(&[
@@ -178,11 +135,11 @@ fn wait_with_a_short_timeout_says_so_like_kubectl() {
         "--timeout=soon",
     ]);
     assert!(
-        text(&out.stderr).contains(
+        stderr(&out).contains(
             r#"invalid argument "soon" for "--timeout" flag: time: invalid duration "soon""#
         ),
         "{}",
-        text(&out.stderr)
+        stderr(&out)
     );
 }
 
@@ -190,7 +147,8 @@ fn wait_with_a_short_timeout_says_so_like_kubectl() {
 fn wait_for_delete_returns_once_the_job_is_gone() {
     let e = Engine::start();
     e.apply(&job("gone", 6, "sleep 60"));
-    let (mut waiter, lines) = spawn_cli(&e, &["wait", "--for=delete", "job/gone", "--timeout=90s"]);
+    let (mut waiter, lines) =
+        e.spawn_cli_lines(&["wait", "--for=delete", "job/gone", "--timeout=90s"]);
     std::thread::sleep(Duration::from_millis(500));
     e.ok(&["delete", "job", "gone"]);
     let status = wait_exit(&mut waiter, Duration::from_secs(30));
@@ -202,22 +160,19 @@ fn wait_for_delete_returns_once_the_job_is_gone() {
     // Nothing to wait for: kubectl prints nothing and succeeds.
     let out = e.cli(&["wait", "--for=delete", "job/gone", "--timeout=5s"]);
     assert!(out.status.success());
-    assert!(text(&out.stdout).is_empty());
+    assert!(stdout(&out).is_empty());
 }
 
 #[test]
 fn wait_survives_an_engine_restart() {
     let mut e = Engine::start();
     e.apply(&job("steady", 6, "sleep 6"));
-    let (mut waiter, lines) = spawn_cli(
-        &e,
-        &[
-            "wait",
-            "--for=condition=complete",
-            "job/steady",
-            "--timeout=120s",
-        ],
-    );
+    let (mut waiter, lines) = e.spawn_cli_lines(&[
+        "wait",
+        "--for=condition=complete",
+        "job/steady",
+        "--timeout=120s",
+    ]);
     std::thread::sleep(Duration::from_secs(1));
     e.kill();
     std::thread::sleep(Duration::from_secs(1));
@@ -277,7 +232,7 @@ fn events_show_the_jobs_reasons() {
     let out = e.cli(&["events", "--types=Warning"]);
     assert!(out.status.success());
     assert_eq!(
-        text(&out.stderr),
+        stderr(&out),
         format!("No events found in {} namespace.\n", e.namespace)
     );
 }
@@ -285,7 +240,7 @@ fn events_show_the_jobs_reasons() {
 #[test]
 fn get_pods_watch_prints_each_transition() {
     let e = Engine::start();
-    let (mut watcher, lines) = spawn_cli(&e, &["get", "pods", "-w"]);
+    let (mut watcher, lines) = e.spawn_cli_lines(&["get", "pods", "-w"]);
     std::thread::sleep(Duration::from_millis(500));
     e.apply(&job("watched", 6, "sleep 3"));
     e.ok(&[
@@ -326,7 +281,7 @@ fn get_pods_watch_prints_each_transition() {
 fn get_job_watch_follows_one_job_to_complete() {
     let e = Engine::start();
     e.apply(&job("one", 6, "sleep 2"));
-    let (mut watcher, lines) = spawn_cli(&e, &["get", "job", "one", "-w"]);
+    let (mut watcher, lines) = e.spawn_cli_lines(&["get", "job", "one", "-w"]);
     e.ok(&[
         "wait",
         "--for=condition=complete",

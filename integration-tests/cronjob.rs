@@ -22,12 +22,8 @@ spec:
     spec:
       template:
         spec:
-          restartPolicy: Never
-          containers:
-          - name: main
-            image: {BUSYBOX}
-            command: ["sh", "-c", {script:?}]
-"#
+{}"#,
+        busybox_pod_spec(10, "Never", script)
     )
 }
 

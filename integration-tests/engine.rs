@@ -9,22 +9,12 @@ use std::time::Duration;
 use common::*;
 
 fn job_yaml(name: &str, extra_spec: &str, restart: &str, script: &str) -> String {
-    format!(
-        r#"apiVersion: batch/v1
-kind: Job
-metadata:
-  name: {name}
-  labels:
-    test: engine
-spec:
-{extra_spec}  template:
-    spec:
-      restartPolicy: {restart}
-      containers:
-      - name: main
-        image: {BUSYBOX}
-        command: ["sh", "-c", {script:?}]
-"#
+    busybox_job(
+        name,
+        "  labels:\n    test: engine\n",
+        extra_spec,
+        restart,
+        script,
     )
 }
 

@@ -16,21 +16,7 @@ fn n(v: &Value) -> i64 {
 
 /// A Job with `spec` lines (indented two spaces) and one busybox container.
 fn job(name: &str, spec: &str, restart: &str, script: &str, container_extra: &str) -> String {
-    format!(
-        r#"apiVersion: batch/v1
-kind: Job
-metadata:
-  name: {name}
-spec:
-{spec}  template:
-    spec:
-      restartPolicy: {restart}
-      containers:
-      - name: main
-        image: {BUSYBOX}
-        command: ["sh", "-c", {script:?}]
-{container_extra}"#
-    )
+    busybox_job(name, "", spec, restart, script) + container_extra
 }
 
 fn events(e: &Engine) -> String {

@@ -79,10 +79,6 @@ fn lines(s: &str) -> Vec<&str> {
     s.lines().collect()
 }
 
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 #[test]
 fn every_kind_applies_with_kubectls_lines_and_round_trips() {
     let e = Engine::start();

@@ -6,9 +6,9 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 use common::*;
@@ -298,33 +298,14 @@ struct PortForward {
 
 impl PortForward {
     fn start(e: &Engine, args: &[&str]) -> PortForward {
-        let mut child = Command::new(bin())
-            .arg("port-forward")
-            .args(args)
-            .arg("--socket")
-            .arg(&e.socket)
-            .args(["-n", &e.namespace])
-            .env("DOCKJOB_NO_AUTOSTART", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("port-forward starts");
+        let mut child = e.spawn_cli(&[&["port-forward"], args].concat());
         let stdout = BufReader::new(child.stdout.take().expect("stdout"));
         PortForward { child, stdout }
     }
 
     /// Reads the next `Forwarding from ADDR -> REMOTE` line; returns (addr, remote).
     fn forwarding_line(&mut self) -> (String, String) {
-        let mut line = String::new();
-        let n = self.stdout.read_line(&mut line).expect("read stdout");
-        if n == 0 {
-            let mut err = String::new();
-            if let Some(mut s) = self.child.stderr.take() {
-                let _ = s.read_to_string(&mut err);
-            }
-            panic!("port-forward ended without output; stderr: {err}");
-        }
+        let line = next_line(&mut self.child, &mut self.stdout, "port-forward");
         let rest = line
             .trim()
             .strip_prefix("Forwarding from ")

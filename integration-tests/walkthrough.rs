@@ -8,16 +8,12 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use common::*;
-
-fn manifest(file: &str) -> String {
-    format!("{}/manifests/{file}", env!("CARGO_MANIFEST_DIR"))
-}
 
 /// `dockjob port-forward` running in the background; killed on drop.
 struct PortForward(Child);
@@ -30,20 +26,10 @@ impl Drop for PortForward {
 }
 
 fn port_forward(e: &Engine, target: &str, ports: &str) -> (PortForward, u16) {
-    let mut child = Command::new(bin())
-        .args(["port-forward", target, ports, "--socket"])
-        .arg(&e.socket)
-        .args(["-n", &e.namespace])
-        .env("DOCKJOB_NO_AUTOSTART", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("port-forward starts");
+    let mut child = e.spawn_cli(&["port-forward", target, ports]);
     let stdout = child.stdout.take().expect("stdout");
     let mut reader = BufReader::new(stdout);
-    let mut first = String::new();
-    reader.read_line(&mut first).expect("port-forward prints");
+    let first = next_line(&mut child, &mut reader, "port-forward");
     // Keep draining: port-forward prints a line per connection, and a closed pipe
     // would end it.
     std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));

@@ -7,8 +7,10 @@
 
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -139,20 +141,27 @@ impl Engine {
         self.cli_stdin(args, None)
     }
 
-    pub fn cli_stdin(&self, args: &[&str], stdin: Option<&str>) -> Output {
+    /// The CLI command for `args` against this engine, in this test's namespace, never
+    /// starting an engine of its own; stdout and stderr piped.
+    fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(bin());
         cmd.args(args)
             .arg("--socket")
             .arg(&self.socket)
             .args(["-n", &self.namespace])
             .env("DOCKJOB_NO_AUTOSTART", "1")
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        cmd
+    }
+
+    pub fn cli_stdin(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut cmd = self.command(args);
+        cmd.stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
         let mut child = cmd.spawn().expect("cli starts");
         if let Some(text) = stdin {
             use std::io::Write;
@@ -164,6 +173,31 @@ impl Engine {
                 .expect("write stdin");
         }
         child.wait_with_output().expect("cli runs")
+    }
+
+    /// Starts the CLI in the background (stdin closed, stdout and stderr piped), for
+    /// the verbs that keep running: `port-forward`, `wait`, `get -w`.
+    pub fn spawn_cli(&self, args: &[&str]) -> Child {
+        self.command(args)
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("cli starts")
+    }
+
+    /// [`Engine::spawn_cli`] with its stdout read line by line into a channel (the
+    /// channel ends when the CLI closes its stdout).
+    pub fn spawn_cli_lines(&self, args: &[&str]) -> (Child, mpsc::Receiver<String>) {
+        let mut child = self.spawn_cli(args);
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        (child, rx)
     }
 
     /// Runs the CLI and asserts success; returns stdout.
@@ -279,4 +313,50 @@ pub fn condition<'a>(job: &'a Value, type_: &str) -> Option<&'a Value> {
 
 pub fn path_exists(p: &Path) -> bool {
     p.exists()
+}
+
+/// The next line a background CLI printed on `stdout`; when it ended without one,
+/// fails with what it said on stderr.
+pub fn next_line(child: &mut Child, stdout: &mut impl BufRead, what: &str) -> String {
+    let mut line = String::new();
+    let n = stdout.read_line(&mut line).expect("read stdout");
+    if n == 0 {
+        let mut err = String::new();
+        if let Some(mut s) = child.stderr.take() {
+            let _ = s.read_to_string(&mut err);
+        }
+        panic!("{what} ended without output; stderr: {err}");
+    }
+    line
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Path of a file under `manifests/` (the walkthrough's YAML, as the book has it).
+pub fn manifest(file: &str) -> String {
+    format!("{}/manifests/{file}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `restartPolicy` and one container `main` running `script` with busybox's `sh -c`,
+/// every line indented by `indent` spaces: the pod spec most test workloads have.
+pub fn busybox_pod_spec(indent: usize, restart: &str, script: &str) -> String {
+    let i = " ".repeat(indent);
+    format!(
+        "{i}restartPolicy: {restart}\n{i}containers:\n{i}- name: main\n{i}  image: {BUSYBOX}\n{i}  command: [\"sh\", \"-c\", {script:?}]\n"
+    )
+}
+
+/// A batch/v1 Job `name` whose pod runs [`busybox_pod_spec`]. `metadata` and `spec` are
+/// extra lines of those sections, indented two spaces, each ending in a newline.
+pub fn busybox_job(name: &str, metadata: &str, spec: &str, restart: &str, script: &str) -> String {
+    format!(
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {name}\n{metadata}spec:\n{spec}  template:\n    spec:\n{}",
+        busybox_pod_spec(6, restart, script)
+    )
 }

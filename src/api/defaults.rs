@@ -109,18 +109,16 @@ pub fn default_replicaset(rs: &mut ReplicaSet) {
     default_pod_template(spec.template.get_or_insert_with(PodTemplateSpec::default));
 }
 
-/// `SetDefaults_Volume` (no source means an emptyDir) and the volume sources'
-/// defaults: configMap and secret `defaultMode` 0644, hostPath `type` "".
-fn default_volume(v: &mut Volume) {
-    let has_source = v.aws_elastic_block_store.is_some()
+/// Whether `v` sets a volume source other than emptyDir, hostPath, configMap, secret,
+/// projected, downwardAPI, nfs and persistentVolumeClaim (the ones validation checks
+/// one by one). Defaulting and validation share this one list of the rest.
+pub(crate) fn has_other_volume_source(v: &Volume) -> bool {
+    v.aws_elastic_block_store.is_some()
         || v.azure_disk.is_some()
         || v.azure_file.is_some()
         || v.cephfs.is_some()
         || v.cinder.is_some()
-        || v.config_map.is_some()
         || v.csi.is_some()
-        || v.downward_api.is_some()
-        || v.empty_dir.is_some()
         || v.ephemeral.is_some()
         || v.fc.is_some()
         || v.flex_volume.is_some()
@@ -128,20 +126,29 @@ fn default_volume(v: &mut Volume) {
         || v.gce_persistent_disk.is_some()
         || v.git_repo.is_some()
         || v.glusterfs.is_some()
-        || v.host_path.is_some()
         || v.image.is_some()
         || v.iscsi.is_some()
-        || v.nfs.is_some()
-        || v.persistent_volume_claim.is_some()
         || v.photon_persistent_disk.is_some()
         || v.portworx_volume.is_some()
-        || v.projected.is_some()
         || v.quobyte.is_some()
         || v.rbd.is_some()
         || v.scale_io.is_some()
-        || v.secret.is_some()
         || v.storageos.is_some()
-        || v.vsphere_volume.is_some();
+        || v.vsphere_volume.is_some()
+}
+
+/// `SetDefaults_Volume` (no source means an emptyDir) and the volume sources'
+/// defaults: configMap and secret `defaultMode` 0644, hostPath `type` "".
+fn default_volume(v: &mut Volume) {
+    let has_source = has_other_volume_source(v)
+        || v.config_map.is_some()
+        || v.downward_api.is_some()
+        || v.empty_dir.is_some()
+        || v.host_path.is_some()
+        || v.nfs.is_some()
+        || v.persistent_volume_claim.is_some()
+        || v.projected.is_some()
+        || v.secret.is_some();
     if !has_source {
         v.empty_dir = Some(EmptyDirVolumeSource::default());
     }

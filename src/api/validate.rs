@@ -37,6 +37,26 @@ pub use objects::{
     validate_secret_update, validate_service, validate_service_update,
 };
 
+/// Test fixture of the validation tests: the one manifest in `text`, decoded and
+/// defaulted as `apply` does before it validates.
+#[cfg(test)]
+fn defaulted_object(text: &str) -> super::decode::Object {
+    let mut ms = super::decode::decode_manifests("t.yaml", text.as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut obj = ms.remove(0).object;
+    super::defaults::default_object(&mut obj);
+    obj
+}
+
+/// Test fixture: the create-validation messages of the manifest in `text`, defaulted.
+#[cfg(test)]
+fn create_errors(text: &str) -> Vec<String> {
+    validate_object(&defaulted_object(text))
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
 /// apimachinery `isNegativeErrorMsg`.
 const NEGATIVE_MSG: &str = "must be greater than or equal to 0";
 /// apimachinery `FieldImmutableErrorMsg`.

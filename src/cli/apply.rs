@@ -82,8 +82,38 @@ fn validate_client_side(m: &Manifest) -> Vec<String> {
     out
 }
 
-/// `dockjob apply`.
-pub async fn run(client: &Client, manifests: Vec<Manifest>, namespace: &str) -> anyhow::Result<()> {
+/// kubectl's RequireNamespace (cli-runtime's resource/visitor.go): when the namespace
+/// was given explicitly with `-n`, an object that names another one is refused, so a
+/// manifest never lands somewhere the user did not ask for. One message per such object.
+pub fn namespace_mismatches(manifests: &[Manifest], namespace: &str) -> Vec<String> {
+    manifests
+        .iter()
+        .filter_map(|m| m.object.namespace().filter(|ns| !ns.is_empty() && *ns != namespace))
+        .map(|ns| {
+            format!(
+                "the namespace from the provided object {ns:?} does not match the namespace {namespace:?}. You must pass '--namespace={ns}' to perform this operation."
+            )
+        })
+        .collect()
+}
+
+/// `dockjob apply`. `explicit_namespace`: `-n` was given, so objects naming another
+/// namespace are refused (all or nothing, before anything is sent), as kubectl does.
+pub async fn run(
+    client: &Client,
+    manifests: Vec<Manifest>,
+    namespace: &str,
+    explicit_namespace: bool,
+) -> anyhow::Result<()> {
+    if explicit_namespace {
+        let errors = namespace_mismatches(&manifests, namespace);
+        if !errors.is_empty() {
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+            return Err(Reported(1).into());
+        }
+    }
     let mut failed = false;
     for m in manifests {
         match apply_one(client, &m, namespace).await {
@@ -138,4 +168,28 @@ async fn apply_one(client: &Client, m: &Manifest, default_ns: &str) -> anyhow::R
         }
     };
     Ok(format!("{shown} {verb}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifests(yaml: &str) -> Vec<Manifest> {
+        decode_manifests("test.yaml", yaml.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn an_object_naming_another_namespace_is_refused_with_kubectls_message() {
+        let m = manifests(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: team\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n",
+        );
+        assert_eq!(
+            namespace_mismatches(&m, "other"),
+            [
+                "the namespace from the provided object \"team\" does not match the namespace \"other\". You must pass '--namespace=team' to perform this operation."
+            ]
+        );
+        // Same namespace, or none in the object: nothing to refuse.
+        assert!(namespace_mismatches(&m, "team").is_empty());
+    }
 }

@@ -46,9 +46,10 @@ pub struct Cli {
     /// Never start an engine in the background when none answers.
     #[arg(long, global = true, env = "DOCKJOB_NO_AUTOSTART", value_parser = clap::builder::BoolishValueParser::new(), action = ArgAction::SetTrue)]
     pub no_autostart: bool,
-    /// The namespace to work in.
-    #[arg(short = 'n', long, global = true, default_value = "default")]
-    pub namespace: String,
+    /// The namespace to work in [default: default]. Given explicitly, `apply` refuses
+    /// objects that name another namespace (as kubectl).
+    #[arg(short = 'n', long, global = true)]
+    pub namespace: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -313,7 +314,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         enabled: !cli.no_autostart,
         data_dir: cli.data_dir.clone(),
     };
-    let ns = cli.namespace.clone();
+    let explicit_namespace = cli.namespace.is_some();
+    let ns = cli
+        .namespace
+        .clone()
+        .unwrap_or_else(|| "default".to_string());
     match cli.command {
         Command::Server { .. } => bail!("`server` is run by main"),
         Command::Apply { files } => {
@@ -321,7 +326,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             // refused even when no engine runs.
             let manifests = apply::load(&files)?;
             let client = Client::connect(&socket, &autostart).await?;
-            apply::run(&client, manifests, &ns).await
+            apply::run(&client, manifests, &ns, explicit_namespace).await
         }
         Command::Get {
             resource,

@@ -12,7 +12,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bollard::Docker;
-use bollard::models::{ContainerInspectResponse, ImageInspect, VolumeCreateRequest};
+use bollard::models::{
+    ContainerInspectResponse, ContainerSummary, ImageInspect, VolumeCreateRequest,
+};
 use bollard::query_parameters::{
     CreateContainerOptionsBuilder, CreateImageOptionsBuilder, ListContainersOptionsBuilder,
     ListVolumesOptionsBuilder, LogsOptionsBuilder, RemoveContainerOptionsBuilder,
@@ -812,28 +814,51 @@ impl Runtime {
             .collect())
     }
 
+    /// This engine's containers (all states) that carry every one of `labels`
+    /// (`key` or `key=value`, Docker's `label` filter). `what` names the listing in an
+    /// error. Pods, Service proxies and the network cleanup all find theirs this way.
+    pub(super) async fn list_our_containers(
+        &self,
+        labels: Vec<String>,
+        what: &str,
+    ) -> Result<Vec<ContainerSummary>, RuntimeError> {
+        let mut all = vec![format!("{}={}", label::ENGINE, self.inner.engine_id)];
+        all.extend(labels);
+        self.list_containers_where(&HashMap::from([("label".to_string(), all)]), what)
+            .await
+    }
+
+    /// Every container (all states, any engine's) that matches all of `filters`
+    /// (Docker's list filters: `label`, `network`...).
+    pub(super) async fn list_containers_where(
+        &self,
+        filters: &HashMap<String, Vec<String>>,
+        what: &str,
+    ) -> Result<Vec<ContainerSummary>, RuntimeError> {
+        let options = ListContainersOptionsBuilder::new()
+            .all(true)
+            .filters(filters)
+            .build();
+        self.inner
+            .docker
+            .list_containers(Some(options))
+            .await
+            .map_err(|e| RuntimeError::docker(what, &e))
+    }
+
     /// Ids and labels of our pods' containers (those with a pod uid), all states,
     /// optionally of one pod.
     async fn container_summaries(
         &self,
         pod_uid: Option<&str>,
     ) -> Result<Vec<(String, HashMap<String, String>)>, RuntimeError> {
-        let mut labels = vec![format!("{}={}", label::ENGINE, self.inner.engine_id)];
-        match pod_uid {
-            Some(uid) => labels.push(format!("{}={uid}", label::POD_UID)),
-            None => labels.push(label::POD_UID.to_string()),
-        }
-        let filters = HashMap::from([("label".to_string(), labels)]);
-        let options = ListContainersOptionsBuilder::new()
-            .all(true)
-            .filters(&filters)
-            .build();
+        let pod = match pod_uid {
+            Some(uid) => format!("{}={uid}", label::POD_UID),
+            None => label::POD_UID.to_string(),
+        };
         let list = self
-            .inner
-            .docker
-            .list_containers(Some(options))
-            .await
-            .map_err(|e| RuntimeError::docker("list containers", &e))?;
+            .list_our_containers(vec![pod], "list containers")
+            .await?;
         Ok(list
             .into_iter()
             .filter_map(|c| Some((c.id?, c.labels.unwrap_or_default())))

@@ -13,7 +13,6 @@
 use std::collections::HashMap;
 
 use bollard::models::NetworkCreateRequest;
-use bollard::query_parameters::ListContainersOptionsBuilder;
 
 use super::{Runtime, RuntimeError, status_code};
 use crate::api::labels::docker as label;
@@ -115,30 +114,20 @@ impl Runtime {
         network: &str,
         namespace: &str,
     ) -> Result<bool, RuntimeError> {
-        let by_labels = HashMap::from([(
-            "label".to_string(),
-            vec![
-                format!("{}={}", label::ENGINE, self.engine_id()),
-                format!("{}={namespace}", label::NAMESPACE),
-            ],
-        )]);
-        let by_network = HashMap::from([("network".to_string(), vec![network.to_string()])]);
-        for filters in [by_labels, by_network] {
-            let options = ListContainersOptionsBuilder::new()
-                .all(true)
-                .filters(&filters)
-                .build();
-            let list = self
-                .inner
-                .docker
-                .list_containers(Some(options))
-                .await
-                .map_err(|e| RuntimeError::docker("list containers", &e))?;
-            if !list.is_empty() {
-                return Ok(true);
-            }
+        let ours = self
+            .list_our_containers(
+                vec![format!("{}={namespace}", label::NAMESPACE)],
+                "list containers",
+            )
+            .await?;
+        if !ours.is_empty() {
+            return Ok(true);
         }
-        Ok(false)
+        let by_network = HashMap::from([("network".to_string(), vec![network.to_string()])]);
+        let on_network = self
+            .list_containers_where(&by_network, "list containers")
+            .await?;
+        Ok(!on_network.is_empty())
     }
 }
 

@@ -26,8 +26,7 @@ use bollard::models::{
     HostConfig, NetworkingConfig, RestartPolicy, RestartPolicyNameEnum,
 };
 use bollard::query_parameters::{
-    CreateContainerOptionsBuilder, ListContainersOptionsBuilder, RemoveContainerOptionsBuilder,
-    UploadToContainerOptionsBuilder,
+    CreateContainerOptionsBuilder, RemoveContainerOptionsBuilder, UploadToContainerOptionsBuilder,
 };
 
 use super::{Runtime, RuntimeError, status_code};
@@ -323,25 +322,14 @@ impl Runtime {
         &self,
         of: Option<(&str, &str)>,
     ) -> Result<Vec<ProxyRef>, RuntimeError> {
-        let mut labels = vec![
-            format!("{}={}", label::ENGINE, self.engine_id()),
-            SERVICE_UID_LABEL.to_string(),
-        ];
+        let mut labels = vec![SERVICE_UID_LABEL.to_string()];
         if let Some((namespace, service)) = of {
             labels.push(format!("{}={namespace}", label::NAMESPACE));
             labels.push(format!("{SERVICE_LABEL}={service}"));
         }
-        let filters = HashMap::from([("label".to_string(), labels)]);
-        let options = ListContainersOptionsBuilder::new()
-            .all(true)
-            .filters(&filters)
-            .build();
         let list = self
-            .inner
-            .docker
-            .list_containers(Some(options))
-            .await
-            .map_err(|e| RuntimeError::docker("list service proxies", &e))?;
+            .list_our_containers(labels, "list service proxies")
+            .await?;
         Ok(list
             .into_iter()
             .filter_map(|c| {

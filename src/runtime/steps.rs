@@ -75,12 +75,10 @@ pub fn is_over(view: &PodView) -> bool {
     if view.apps.is_empty() || !view.apps.iter().all(|s| s.finished()) {
         return false;
     }
-    // Always restarts whatever exited, unless Docker could not run it at all.
+    // An Always pod is never over, not even when Docker cannot run its process (the
+    // kubelet keeps such a pod Running and backs off): a Failed pod would make its
+    // ReplicaSet replace it at once, forever. A start error is left to show.
     view.restart_policy != "Always"
-        || view
-            .apps
-            .iter()
-            .all(|s| matches!(s, Seen::Failed { start_error: true }))
 }
 
 /// The next step for the pod (see the module docs).
@@ -275,7 +273,15 @@ mod tests {
                 &[F],
                 Start(App, 0),
             ),
-            ("Always cannot start", "Always", R, &[], &[FS], StopInfra),
+            ("Always cannot start", "Always", R, &[], &[FS], Wait),
+            (
+                "Always, one cannot start",
+                "Always",
+                R,
+                &[],
+                &[FS, S],
+                Start(App, 1),
+            ),
             ("Always running", "Always", R, &[S], &[R], Wait),
             // The sandbox went down while the pod lives (dockerd restart).
             ("infra down", "Always", S, &[], &[R], StartInfra),

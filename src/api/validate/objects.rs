@@ -34,6 +34,14 @@ fn too_long(path: &str, max: usize) -> FieldError {
     }
 }
 
+/// `ValidateConfigMapKey` errors of the key `k` of the map `field` (ConfigMap `data`
+/// and `binaryData`, Secret `data`), reported at `field[k]`.
+fn data_key_errors(field: &str, k: &str, errs: &mut Vec<FieldError>) {
+    for msg in validate_config_map_key(k) {
+        errs.push(FieldError::invalid(format!("{field}[{k}]"), k.into(), msg));
+    }
+}
+
 /// `ValidateConfigMap`: keys are config keys, a key may not be in both `data` and
 /// `binaryData`, at most 1 MiB in all.
 pub fn validate_configmap(cm: &ConfigMap) -> Vec<FieldError> {
@@ -42,13 +50,10 @@ pub fn validate_configmap(cm: &ConfigMap) -> Vec<FieldError> {
     let mut total = 0usize;
     let binary = cm.binary_data.as_ref();
     for (k, v) in cm.data.iter().flatten() {
-        let path = format!("data[{k}]");
-        for msg in validate_config_map_key(k) {
-            errs.push(FieldError::invalid(&path, k.as_str().into(), msg));
-        }
+        data_key_errors("data", k, &mut errs);
         if binary.is_some_and(|b| b.contains_key(k)) {
             errs.push(FieldError::invalid(
-                &path,
+                format!("data[{k}]"),
                 k.as_str().into(),
                 "duplicate of key present in binaryData",
             ));
@@ -56,13 +61,7 @@ pub fn validate_configmap(cm: &ConfigMap) -> Vec<FieldError> {
         total = total.saturating_add(v.len());
     }
     for (k, v) in binary.into_iter().flatten() {
-        for msg in validate_config_map_key(k) {
-            errs.push(FieldError::invalid(
-                format!("binaryData[{k}]"),
-                k.as_str().into(),
-                msg,
-            ));
-        }
+        data_key_errors("binaryData", k, &mut errs);
         total = total.saturating_add(v.0.len());
     }
     if total > MAX_SECRET_SIZE {
@@ -100,13 +99,7 @@ pub fn validate_secret(secret: &Secret) -> Vec<FieldError> {
     let data = secret.data.as_ref().unwrap_or(&empty);
     let mut total = 0usize;
     for (k, v) in data {
-        for msg in validate_config_map_key(k) {
-            errs.push(FieldError::invalid(
-                format!("data[{k}]"),
-                k.as_str().into(),
-                msg,
-            ));
-        }
+        data_key_errors("data", k, &mut errs);
         total = total.saturating_add(v.0.len());
     }
     if total > MAX_SECRET_SIZE {
@@ -583,28 +576,9 @@ pub fn validate_object_update(old: &Object, new: &Object) -> Vec<FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::decode::decode_manifests;
-    use crate::api::defaults::default_object;
     use crate::api::kinds::Kind;
     use crate::api::validate::invalid_message;
-
-    /// Decodes one manifest, defaults it and returns its create-validation messages.
-    fn create_errors(text: &str) -> Vec<String> {
-        let mut ms = decode_manifests("t.yaml", text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
-        let mut obj = ms.remove(0).object;
-        default_object(&mut obj);
-        validate_object(&obj)
-            .iter()
-            .map(ToString::to_string)
-            .collect()
-    }
-
-    fn object(text: &str) -> Object {
-        let mut ms = decode_manifests("t.yaml", text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
-        let mut obj = ms.remove(0).object;
-        default_object(&mut obj);
-        obj
-    }
+    use crate::api::validate::{create_errors, defaulted_object as object};
 
     const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {a: \"1\"}\n";
     const SECRET: &str = "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {a: MQ==}\n";

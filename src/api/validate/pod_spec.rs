@@ -12,6 +12,7 @@ use k8s_openapi::api::core::v1::{
 };
 
 use super::{BadValue, FieldError, port_name_errors, quantity_nanos, validate_labels};
+use crate::api::defaults::has_other_volume_source;
 use crate::api::names::{validate_config_map_key, validate_dns1123_label, validate_object_name};
 
 /// `fileModeErrorMsg`.
@@ -176,28 +177,7 @@ fn validate_volume_source(v: &Volume, path: &str, errs: &mut Vec<FieldError>) {
     if v.projected.is_some() {
         one_more("projected", errs);
     }
-    let any_other = v.aws_elastic_block_store.is_some()
-        || v.azure_disk.is_some()
-        || v.azure_file.is_some()
-        || v.cephfs.is_some()
-        || v.cinder.is_some()
-        || v.csi.is_some()
-        || v.ephemeral.is_some()
-        || v.fc.is_some()
-        || v.flex_volume.is_some()
-        || v.flocker.is_some()
-        || v.gce_persistent_disk.is_some()
-        || v.git_repo.is_some()
-        || v.glusterfs.is_some()
-        || v.image.is_some()
-        || v.iscsi.is_some()
-        || v.photon_persistent_disk.is_some()
-        || v.portworx_volume.is_some()
-        || v.quobyte.is_some()
-        || v.rbd.is_some()
-        || v.scale_io.is_some()
-        || v.storageos.is_some()
-        || v.vsphere_volume.is_some();
+    let any_other = has_other_volume_source(v);
     if any_other {
         count += 1;
     }
@@ -659,20 +639,13 @@ pub(super) fn port_num_or_name(
 
 #[cfg(test)]
 mod tests {
-    use crate::api::decode::decode_manifests;
-    use crate::api::defaults::default_object;
-    use crate::api::validate::validate_object;
+    use crate::api::validate::create_errors;
 
     /// A pod whose spec is `spec` (YAML, indented two spaces), defaulted and validated.
     fn errors(spec: &str) -> Vec<String> {
-        let text = format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n{spec}");
-        let mut ms = decode_manifests("t.yaml", text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
-        let mut obj = ms.remove(0).object;
-        default_object(&mut obj);
-        validate_object(&obj)
-            .iter()
-            .map(ToString::to_string)
-            .collect()
+        create_errors(&format!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec:\n{spec}"
+        ))
     }
 
     #[test]

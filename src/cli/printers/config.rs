@@ -69,11 +69,8 @@ pub fn secrets_table(items: &[Secret], now: Timestamp, opts: &TableOptions) -> S
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::printers::test_support::now;
     use serde_json::json;
-
-    fn now() -> Timestamp {
-        "2024-05-01T12:00:00Z".parse().unwrap()
-    }
 
     #[test]
     fn configmap_table_counts_data_and_binary_data() {

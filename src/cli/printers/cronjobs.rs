@@ -87,11 +87,8 @@ pub fn print_bool_ptr(value: Option<bool>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::printers::test_support::now;
     use serde_json::json;
-
-    fn now() -> Timestamp {
-        "2024-05-01T12:00:00Z".parse().unwrap()
-    }
 
     fn cronjob(v: serde_json::Value) -> CronJob {
         serde_json::from_value(v).unwrap()

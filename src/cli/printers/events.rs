@@ -178,11 +178,8 @@ pub fn kubectl_events_table(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::printers::test_support::now;
     use serde_json::json;
-
-    fn now() -> Timestamp {
-        "2024-05-01T12:00:00Z".parse().unwrap()
-    }
 
     fn events() -> Vec<Event> {
         serde_json::from_value(json!([

@@ -123,11 +123,8 @@ pub fn container_cells(containers: &[Container]) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::printers::test_support::now;
     use serde_json::json;
-
-    fn now() -> Timestamp {
-        "2024-05-01T12:00:00Z".parse().unwrap()
-    }
 
     fn job(v: serde_json::Value) -> Job {
         serde_json::from_value(v).unwrap()

@@ -18,6 +18,8 @@ mod selector;
 mod services;
 mod table;
 mod tabwriter;
+#[cfg(test)]
+mod test_support;
 mod yaml;
 
 pub use age::{age, human_duration};

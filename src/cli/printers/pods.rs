@@ -280,11 +280,8 @@ fn readiness_gates(pod: &Pod) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::printers::test_support::now;
     use serde_json::{Value, json};
-
-    fn now() -> Timestamp {
-        "2024-05-01T12:00:00Z".parse().unwrap()
-    }
 
     /// A pod of job `oneshot` shaped as the API server returns it, with `status` merged in.
     fn pod(name: &str, status: Value) -> Pod {

@@ -59,11 +59,8 @@ pub fn replicasets_table(items: &[ReplicaSet], now: Timestamp, opts: &TableOptio
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::printers::test_support::now;
     use serde_json::json;
-
-    fn now() -> Timestamp {
-        "2024-05-01T12:00:00Z".parse().unwrap()
-    }
 
     fn queue() -> ReplicaSet {
         serde_json::from_value(json!({

@@ -157,11 +157,8 @@ fn service_row(svc: &Service, now: Timestamp, wide: bool) -> Row {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::printers::test_support::now;
     use serde_json::json;
-
-    fn now() -> Timestamp {
-        "2024-05-01T12:00:00Z".parse().unwrap()
-    }
 
     fn services() -> Vec<Service> {
         serde_json::from_value(json!([

@@ -6,7 +6,7 @@ use k8s_openapi::api::core::v1::{ConfigMap, Event, Secret};
 
 use super::super::config::secret_keys;
 use super::events::describe_events;
-use super::{LEVEL_0, Writer, print_annotations, print_labels};
+use super::{LEVEL_0, Writer, print_object_header};
 
 /// `kubectl describe configmap`: each `data` key with its value under a `----` line,
 /// then the sizes of `binaryData`, then the events. Keys are sorted (kubectl walks a Go
@@ -14,16 +14,7 @@ use super::{LEVEL_0, Writer, print_annotations, print_labels};
 pub fn describe_configmap(cm: &ConfigMap, events: &[Event], now: Timestamp) -> String {
     let mut w = Writer::new();
     let meta = &cm.metadata;
-    w.write(
-        LEVEL_0,
-        &format!("Name:\t{}\n", meta.name.as_deref().unwrap_or("")),
-    );
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", meta.namespace.as_deref().unwrap_or("")),
-    );
-    print_labels(&mut w, "Labels", meta.labels.as_ref());
-    print_annotations(&mut w, "Annotations", meta.annotations.as_ref());
+    print_object_header(&mut w, meta);
     w.write(LEVEL_0, "\nData\n====\n");
     for (k, v) in cm.data.iter().flatten() {
         w.write(LEVEL_0, &format!("{k}:\n----\n"));
@@ -43,16 +34,7 @@ pub fn describe_configmap(cm: &ConfigMap, events: &[Event], now: Timestamp) -> S
 pub fn describe_secret(secret: &Secret) -> String {
     let mut w = Writer::new();
     let meta = &secret.metadata;
-    w.write(
-        LEVEL_0,
-        &format!("Name:\t{}\n", meta.name.as_deref().unwrap_or("")),
-    );
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", meta.namespace.as_deref().unwrap_or("")),
-    );
-    print_labels(&mut w, "Labels", meta.labels.as_ref());
-    print_annotations(&mut w, "Annotations", meta.annotations.as_ref());
+    print_object_header(&mut w, meta);
     let type_ = secret.type_.as_deref().unwrap_or("Opaque");
     w.write(LEVEL_0, &format!("\nType:\t{type_}\n"));
     w.write(LEVEL_0, "\nData\n====\n");

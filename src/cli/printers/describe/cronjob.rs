@@ -9,8 +9,8 @@ use k8s_openapi::api::core::v1::Event;
 use super::super::cronjobs::print_bool_ptr;
 use super::super::selector::selector_string;
 use super::events::describe_events;
-use super::job::describe_pod_template;
-use super::{LEVEL_0, Writer, print_annotations, print_labels, rfc1123z};
+use super::template::describe_pod_template;
+use super::{LEVEL_0, Writer, print_job_selector, print_object_header, rfc1123z};
 
 /// `kubectl describe cronjob`, as kubectl 1.32 lays it out. `events` are the CronJob's
 /// events (any order); `tz` is the zone the last schedule time is shown in. kubectl
@@ -20,16 +20,7 @@ pub fn describe_cronjob(cj: &CronJob, events: &[Event], now: Timestamp, tz: &Tim
     let meta = &cj.metadata;
     let spec = &cj.spec;
     let status = cj.status.clone().unwrap_or_default();
-    w.write(
-        LEVEL_0,
-        &format!("Name:\t{}\n", meta.name.as_deref().unwrap_or("")),
-    );
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", meta.namespace.as_deref().unwrap_or("")),
-    );
-    print_labels(&mut w, "Labels", meta.labels.as_ref());
-    print_annotations(&mut w, "Annotations", meta.annotations.as_ref());
+    print_object_header(&mut w, meta);
     w.write(LEVEL_0, &format!("Schedule:\t{}\n", spec.schedule));
     w.write(
         LEVEL_0,
@@ -104,13 +95,7 @@ fn describe_job_template(
     let spec = template.spec.clone().unwrap_or_default();
     match &spec.selector {
         None => w.write(LEVEL_0, "Selector:\t<unset>\n"),
-        Some(sel) => match selector_string(Some(sel)) {
-            Ok(s) => w.write(LEVEL_0, &format!("Selector:\t{s}\n")),
-            Err(e) => w.write(
-                LEVEL_0,
-                &format!("Selector:\tFailed to get selector: {e}\n"),
-            ),
-        },
+        Some(sel) => print_job_selector(w, selector_string(Some(sel))),
     }
     w.write(
         LEVEL_0,
@@ -135,11 +120,8 @@ fn describe_job_template(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::printers::test_support::now;
     use serde_json::json;
-
-    fn now() -> Timestamp {
-        "2024-05-01T12:00:00Z".parse().unwrap()
-    }
 
     /// As the API server stores it after `apply`: defaults filled in, one job running.
     fn nightly() -> CronJob {

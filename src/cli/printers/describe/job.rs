@@ -1,18 +1,17 @@
-//! `describe job` (kubectl's `describeJob` and `DescribePodTemplate`).
+//! `describe job` (kubectl's `describeJob`; the pod template is `template`'s).
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{Event, Pod, PodTemplateSpec};
+use k8s_openapi::api::core::v1::{Event, Pod};
 
 use super::super::age::human_duration;
 use super::super::selector::selector_string;
-use super::containers::describe_containers;
 use super::events::describe_events;
-use super::volumes::describe_volumes;
+use super::template::describe_pod_template;
 use super::{
-    LEVEL_0, LEVEL_1, Writer, controlled_by, print_annotations, print_labels, print_tolerations,
-    rfc1123z,
+    LEVEL_0, Writer, print_controlled_by, print_job_selector, print_labels_annotations,
+    print_name_namespace, rfc1123z,
 };
 
 /// `kubectl describe job`, as kubectl 1.32 lays it out. `_pods` is accepted for callers
@@ -29,26 +28,10 @@ pub fn describe_job(
     let meta = &job.metadata;
     let spec = job.spec.clone().unwrap_or_default();
     let status = job.status.clone().unwrap_or_default();
-    w.write(
-        LEVEL_0,
-        &format!("Name:\t{}\n", meta.name.as_deref().unwrap_or("")),
-    );
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", meta.namespace.as_deref().unwrap_or("")),
-    );
-    match selector_string(spec.selector.as_ref()) {
-        Ok(s) => w.write(LEVEL_0, &format!("Selector:\t{s}\n")),
-        Err(e) => w.write(
-            LEVEL_0,
-            &format!("Selector:\tFailed to get selector: {e}\n"),
-        ),
-    }
-    print_labels(&mut w, "Labels", meta.labels.as_ref());
-    print_annotations(&mut w, "Annotations", meta.annotations.as_ref());
-    if let Some(owner) = controlled_by(meta) {
-        w.write(LEVEL_0, &format!("Controlled By:\t{owner}\n"));
-    }
+    print_name_namespace(&mut w, meta);
+    print_job_selector(&mut w, selector_string(spec.selector.as_ref()));
+    print_labels_annotations(&mut w, meta);
+    print_controlled_by(&mut w, meta);
     if let Some(p) = spec.parallelism {
         w.write(LEVEL_0, &format!("Parallelism:\t{p}\n"));
     }
@@ -138,46 +121,11 @@ fn cap_indexes(indexes: &str, soft_limit: usize) -> String {
     }
 }
 
-/// kubectl's `DescribePodTemplate`.
-pub(super) fn describe_pod_template(w: &mut Writer, template: &PodTemplateSpec, tz: &TimeZone) {
-    w.write(LEVEL_0, "Pod Template:\n");
-    let meta = template.metadata.clone().unwrap_or_default();
-    let spec = template.spec.clone().unwrap_or_default();
-    print_labels(w, "  Labels", meta.labels.as_ref());
-    if meta.annotations.as_ref().is_some_and(|a| !a.is_empty()) {
-        print_annotations(w, "  Annotations", meta.annotations.as_ref());
-    }
-    if let Some(sa) = spec
-        .service_account_name
-        .as_deref()
-        .filter(|s| !s.is_empty())
-    {
-        w.write(LEVEL_1, &format!("Service Account:\t{sa}\n"));
-    }
-    if let Some(init) = spec.init_containers.as_ref().filter(|i| !i.is_empty()) {
-        describe_containers(w, "Init Containers", init, None, None, "  ", tz);
-    }
-    describe_containers(w, "Containers", &spec.containers, None, None, "  ", tz);
-    describe_volumes(w, spec.volumes.as_ref(), "  ");
-    if let Some(pc) = spec
-        .priority_class_name
-        .as_deref()
-        .filter(|s| !s.is_empty())
-    {
-        w.write(LEVEL_1, &format!("Priority Class Name:\t{pc}\n"));
-    }
-    print_labels(w, "  Node-Selectors", spec.node_selector.as_ref());
-    print_tolerations(w, "  Tolerations", spec.tolerations.as_ref());
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::printers::test_support::now;
     use serde_json::json;
-
-    fn now() -> Timestamp {
-        "2024-05-01T12:00:00Z".parse().unwrap()
-    }
 
     fn utc() -> TimeZone {
         TimeZone::UTC

@@ -12,12 +12,13 @@ mod job;
 mod pod;
 mod replicaset;
 mod service;
+mod template;
 mod volumes;
 
 use std::collections::BTreeMap;
 
 use jiff::tz::TimeZone;
-use k8s_openapi::api::core::v1::Toleration;
+use k8s_openapi::api::core::v1::{PodSpec, Toleration};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 
 use super::table::escape_terminal;
@@ -199,6 +200,66 @@ fn controlled_by(meta: &ObjectMeta) -> Option<String> {
         .flatten()
         .find(|r| r.controller == Some(true))
         .map(|r| format!("{}/{}", r.kind, r.name))
+}
+
+/// The `Name:` and `Namespace:` lines every describer here starts with.
+fn print_name_namespace(w: &mut Writer, meta: &ObjectMeta) {
+    w.write(
+        LEVEL_0,
+        &format!("Name:\t{}\n", meta.name.as_deref().unwrap_or("")),
+    );
+    w.write(
+        LEVEL_0,
+        &format!("Namespace:\t{}\n", meta.namespace.as_deref().unwrap_or("")),
+    );
+}
+
+/// The object's own `Labels:` and `Annotations:` (a pod template's are indented and
+/// printed by `template`).
+fn print_labels_annotations(w: &mut Writer, meta: &ObjectMeta) {
+    print_labels(w, "Labels", meta.labels.as_ref());
+    print_annotations(w, "Annotations", meta.annotations.as_ref());
+}
+
+/// The header of the describers whose first lines are exactly `Name`, `Namespace`,
+/// `Labels`, `Annotations` (ConfigMap, Secret, Service, CronJob).
+fn print_object_header(w: &mut Writer, meta: &ObjectMeta) {
+    print_name_namespace(w, meta);
+    print_labels_annotations(w, meta);
+}
+
+/// `Controlled By:\tKind/name`, only when an owner reference is marked as controller.
+fn print_controlled_by(w: &mut Writer, meta: &ObjectMeta) {
+    if let Some(owner) = controlled_by(meta) {
+        w.write(LEVEL_0, &format!("Controlled By:\t{owner}\n"));
+    }
+}
+
+/// A Job's `Selector:` line as `describeJob` and `describeJobTemplate` print it: the
+/// selector string, or kubectl's message when it cannot be converted.
+fn print_job_selector(w: &mut Writer, selector: Result<String, String>) {
+    match selector {
+        Ok(s) => w.write(LEVEL_0, &format!("Selector:\t{s}\n")),
+        Err(e) => w.write(
+            LEVEL_0,
+            &format!("Selector:\tFailed to get selector: {e}\n"),
+        ),
+    }
+}
+
+/// The `Node-Selectors:` and `Tolerations:` lines that close a pod (`indent` empty) or
+/// a pod template (`indent` two spaces).
+fn print_node_selectors_tolerations(w: &mut Writer, spec: &PodSpec, indent: &str) {
+    print_labels(
+        w,
+        &format!("{indent}Node-Selectors"),
+        spec.node_selector.as_ref(),
+    );
+    print_tolerations(
+        w,
+        &format!("{indent}Tolerations"),
+        spec.tolerations.as_ref(),
+    );
 }
 
 #[cfg(test)]

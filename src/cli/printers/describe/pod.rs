@@ -10,8 +10,8 @@ use super::containers::{describe_containers, describe_resources};
 use super::events::describe_events;
 use super::volumes::describe_volumes;
 use super::{
-    LEVEL_0, LEVEL_1, Writer, controlled_by, print_annotations, print_labels, print_tolerations,
-    rfc1123z,
+    LEVEL_0, LEVEL_1, Writer, print_controlled_by, print_labels_annotations, print_name_namespace,
+    print_node_selectors_tolerations, rfc1123z,
 };
 
 /// `kubectl describe pod`, as kubectl 1.32 lays it out (the sections dockjob's pods can
@@ -21,14 +21,7 @@ pub fn describe_pod(pod: &Pod, events: &[Event], now: Timestamp, tz: &TimeZone) 
     let meta = &pod.metadata;
     let spec = pod.spec.clone().unwrap_or_default();
     let status = pod.status.clone().unwrap_or_default();
-    w.write(
-        LEVEL_0,
-        &format!("Name:\t{}\n", meta.name.as_deref().unwrap_or("")),
-    );
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", meta.namespace.as_deref().unwrap_or("")),
-    );
+    print_name_namespace(&mut w, meta);
     if let Some(p) = spec.priority {
         w.write(LEVEL_0, &format!("Priority:\t{p}\n"));
     }
@@ -65,8 +58,7 @@ pub fn describe_pod(pod: &Pod, events: &[Event], now: Timestamp, tz: &TimeZone) 
             &format!("Start Time:\t{}\n", rfc1123z(Some(start), tz)),
         );
     }
-    print_labels(&mut w, "Labels", meta.labels.as_ref());
-    print_annotations(&mut w, "Annotations", meta.annotations.as_ref());
+    print_labels_annotations(&mut w, meta);
     let phase = status.phase.clone().unwrap_or_default();
     match &meta.deletion_timestamp {
         Some(deleted) if phase != "Failed" && phase != "Succeeded" => {
@@ -122,9 +114,7 @@ pub fn describe_pod(pod: &Pod, events: &[Event], now: Timestamp, tz: &TimeZone) 
             }
         }
     }
-    if let Some(owner) = controlled_by(meta) {
-        w.write(LEVEL_0, &format!("Controlled By:\t{owner}\n"));
-    }
+    print_controlled_by(&mut w, meta);
     if let Some(n) = status
         .nominated_node_name
         .as_deref()
@@ -180,8 +170,7 @@ pub fn describe_pod(pod: &Pod, events: &[Event], now: Timestamp, tz: &TimeZone) 
     }
     describe_volumes(&mut w, spec.volumes.as_ref(), "");
     w.write(LEVEL_0, &format!("QoS Class:\t{}\n", qos_class(pod)));
-    print_labels(&mut w, "Node-Selectors", spec.node_selector.as_ref());
-    print_tolerations(&mut w, "Tolerations", spec.tolerations.as_ref());
+    print_node_selectors_tolerations(&mut w, &spec, "");
     describe_events(&mut w, events, now);
     w.finish()
 }
@@ -244,11 +233,8 @@ pub fn qos_class(pod: &Pod) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::printers::test_support::now;
     use serde_json::json;
-
-    fn now() -> Timestamp {
-        "2024-05-01T12:00:00Z".parse().unwrap()
-    }
 
     fn failed_pod() -> Pod {
         serde_json::from_value(json!({

@@ -8,8 +8,10 @@ use k8s_openapi::api::core::v1::{Event, Pod};
 
 use super::super::selector::format_label_selector;
 use super::events::describe_events;
-use super::job::describe_pod_template;
-use super::{LEVEL_0, LEVEL_1, Writer, controlled_by, print_annotations, print_labels};
+use super::template::describe_pod_template;
+use super::{
+    LEVEL_0, LEVEL_1, Writer, print_controlled_by, print_labels_annotations, print_name_namespace,
+};
 
 /// kubectl's `getPodStatusForController`: the phases of the pods whose controller is
 /// the ReplicaSet (`uid`); orphans and other controllers' pods are skipped.
@@ -47,14 +49,7 @@ pub fn describe_replicaset(
 ) -> String {
     let mut w = Writer::new();
     let meta = &rs.metadata;
-    w.write(
-        LEVEL_0,
-        &format!("Name:\t{}\n", meta.name.as_deref().unwrap_or("")),
-    );
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", meta.namespace.as_deref().unwrap_or("")),
-    );
+    print_name_namespace(&mut w, meta);
     w.write(
         LEVEL_0,
         &format!(
@@ -62,11 +57,8 @@ pub fn describe_replicaset(
             format_label_selector(Some(&rs.spec.selector))
         ),
     );
-    print_labels(&mut w, "Labels", meta.labels.as_ref());
-    print_annotations(&mut w, "Annotations", meta.annotations.as_ref());
-    if let Some(owner) = controlled_by(meta) {
-        w.write(LEVEL_0, &format!("Controlled By:\t{owner}\n"));
-    }
+    print_labels_annotations(&mut w, meta);
+    print_controlled_by(&mut w, meta);
     let current = rs.status.as_ref().map_or(0, |s| s.replicas);
     // The API server defaults `spec.replicas` to 1.
     let desired = rs.spec.replicas.unwrap_or(1);
@@ -110,11 +102,8 @@ pub fn describe_replicaset(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::printers::test_support::now;
     use serde_json::json;
-
-    fn now() -> Timestamp {
-        "2024-05-01T12:00:00Z".parse().unwrap()
-    }
 
     fn queue() -> ReplicaSet {
         serde_json::from_value(json!({

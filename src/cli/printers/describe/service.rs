@@ -10,7 +10,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::super::services::{format_labels, protocol, service_type};
 use super::events::describe_events;
-use super::{LEVEL_0, Writer, print_annotations, print_labels};
+use super::{LEVEL_0, Writer, print_object_header};
 use crate::api::selector::Selector;
 
 /// formatEndpointSlices shows at most this many addresses, then `+ N more...`.
@@ -22,16 +22,7 @@ pub fn describe_service(svc: &Service, pods: &[Pod], events: &[Event], now: Time
     let mut w = Writer::new();
     let meta = &svc.metadata;
     let spec = svc.spec.clone().unwrap_or_default();
-    w.write(
-        LEVEL_0,
-        &format!("Name:\t{}\n", meta.name.as_deref().unwrap_or("")),
-    );
-    w.write(
-        LEVEL_0,
-        &format!("Namespace:\t{}\n", meta.namespace.as_deref().unwrap_or("")),
-    );
-    print_labels(&mut w, "Labels", meta.labels.as_ref());
-    print_annotations(&mut w, "Annotations", meta.annotations.as_ref());
+    print_object_header(&mut w, meta);
     w.write(
         LEVEL_0,
         &format!("Selector:\t{}\n", format_labels(spec.selector.as_ref())),
@@ -217,11 +208,8 @@ pub fn endpoints_line(svc: &Service, sp: &ServicePort, pods: &[Pod]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::printers::test_support::now;
     use serde_json::{Value, json};
-
-    fn now() -> Timestamp {
-        "2024-05-01T12:00:00Z".parse().unwrap()
-    }
 
     fn queue_service() -> Service {
         serde_json::from_value(json!({
