@@ -265,3 +265,27 @@ fn describe_job_shows_counts_template_and_events() {
         "{pod_text}"
     );
 }
+
+#[test]
+fn completion_scripts_come_from_the_binary() {
+    let run = |shell: &str| {
+        std::process::Command::new(bin())
+            .args(["completion", shell])
+            .output()
+            .expect("dockjob runs")
+    };
+    let bash = run("bash");
+    assert!(bash.status.success());
+    let text = String::from_utf8_lossy(&bash.stdout);
+    assert!(
+        text.contains("_dockjob()") && text.contains("port-forward"),
+        "{text}"
+    );
+    let bad = run("tcsh");
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("Unsupported shell type \"tcsh\""),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}

@@ -35,6 +35,7 @@ fn main() -> ExitCode {
     };
     if let Command::Server {
         max_creates_in_flight,
+        metrics_addr,
     } = cli.command
     {
         init_tracing();
@@ -48,6 +49,7 @@ fn main() -> ExitCode {
                 .clone()
                 .unwrap_or_else(engine::paths::default_socket),
             max_creates_in_flight: max_creates_in_flight.max(1),
+            metrics_addr,
         };
         return match runtime.block_on(engine::run(config)) {
             Ok(()) => ExitCode::SUCCESS,

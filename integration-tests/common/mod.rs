@@ -78,11 +78,17 @@ pub struct Engine {
     pub socket: PathBuf,
     pub namespace: String,
     child: Option<Child>,
+    server_args: Vec<String>,
 }
 
 impl Engine {
     /// Starts an engine in a fresh data dir and waits until it answers.
     pub fn start() -> Engine {
+        Engine::start_with(&[])
+    }
+
+    /// Starts an engine with extra `dockjob server` flags (kept across restarts).
+    pub fn start_with(server_args: &[&str]) -> Engine {
         let dir = tempfile::tempdir().expect("tempdir");
         let socket = dir.path().join("dockjob.sock");
         let namespace = format!("t{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
@@ -91,6 +97,7 @@ impl Engine {
             socket,
             namespace,
             child: None,
+            server_args: server_args.iter().map(|s| s.to_string()).collect(),
         };
         e.restart();
         e
@@ -112,6 +119,7 @@ impl Engine {
             .arg(self.data_dir())
             .arg("--socket")
             .arg(&self.socket)
+            .args(&self.server_args)
             .env("RUST_LOG", "info,dockjob=debug")
             .stdout(log.try_clone().expect("log fd"))
             .stderr(log)

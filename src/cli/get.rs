@@ -42,6 +42,12 @@ pub struct GetArgs {
     pub namespace: String,
     pub all_namespaces: bool,
     pub no_headers: bool,
+    /// `--show-labels` and `-L`: label columns after every table's own.
+    pub labels: printers::labels::LabelColumns,
+    /// `--sort-by`: a relaxed jsonpath the objects of each kind are ordered by.
+    pub sort_by: Option<String>,
+    /// `--allow-missing-template-keys` (kubectl's default: true).
+    pub allow_missing_template_keys: bool,
 }
 
 impl GetArgs {
@@ -159,7 +165,11 @@ pub async fn run(client: &Client, args: &GetArgs) -> anyhow::Result<()> {
     let (groups, failed) = fetch(client, args).await?;
     let out = render_groups(args, &groups, jiff::Timestamp::now())?;
     let empty = groups.iter().all(|(_, items)| items.is_empty());
-    if empty && !failed && args.output.as_deref().is_none_or(|o| o == "wide") {
+    let human = args
+        .output
+        .as_deref()
+        .is_none_or(|o| o == "wide" || o.starts_with("custom-columns"));
+    if empty && !failed && human {
         if args.all_namespaces {
             eprintln!("No resources found");
         } else {
@@ -233,7 +243,20 @@ pub fn render_groups(
         .map(|(k, _)| *k)
         .collect();
     let with_kind = args.selection.with_kind || found.windows(2).any(|w| w[0] != w[1]);
-    match args.output.as_deref() {
+    let table_output = args.output.as_deref().is_none_or(|o| o == "wide");
+    let sorted;
+    let groups = match &args.sort_by {
+        Some(field) => {
+            sorted = sort_groups(groups, field, table_output)?;
+            sorted.as_slice()
+        }
+        None => groups,
+    };
+    let output = args.output.as_deref();
+    if let Some(text) = render_template_output(args, groups, output)? {
+        return Ok(text);
+    }
+    match output {
         None | Some("wide") => {
             let mut out = String::new();
             for (kind, items) in groups {
@@ -244,6 +267,8 @@ pub fn render_groups(
                     kind_prefix: with_kind.then(|| qualified(*kind)),
                 };
                 let text = table(*kind, items, now, &opts)?;
+                let text =
+                    printers::labels::append_columns(&text, items, &args.labels, args.no_headers);
                 if text.is_empty() {
                     continue;
                 }
@@ -279,8 +304,86 @@ pub fn render_groups(
             Ok(out)
         }
         Some(other) => bail!(
-            "unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,name,wide,yaml"
+            "unable to match a printer suitable for the output format \"{other}\", allowed formats are: custom-columns,json,jsonpath,jsonpath-as-json,jsonpath-file,name,wide,yaml"
         ),
+    }
+}
+
+/// `--sort-by`: each kind's objects in kubectl's order. kubectl refuses a path that no
+/// object has (for other than tables only when there is more than one object).
+fn sort_groups(groups: &[Group], field: &str, table_output: bool) -> anyhow::Result<Vec<Group>> {
+    let total: usize = groups.iter().map(|(_, items)| items.len()).sum();
+    let mut out = groups.to_vec();
+    let mut found_somewhere = false;
+    for (_, items) in &mut out {
+        match printers::sort_by::sort_items(items, field, true) {
+            Ok(()) => found_somewhere |= !items.is_empty(),
+            Err(e) if e.to_string().starts_with("couldn't find any field") => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if !found_somewhere && (total > 1 || (table_output && total > 0)) {
+        let template = printers::custom_columns::relaxed_jsonpath(field)?;
+        bail!("couldn't find any field with path {template:?} in the list of objects");
+    }
+    Ok(out)
+}
+
+/// `-o jsonpath=`, `jsonpath-file=`, `jsonpath-as-json=` and `custom-columns=`, or None
+/// for the other formats. jsonpath runs on the object when one was named, else on a
+/// `List` of all of them, as kubectl's does.
+fn render_template_output(
+    args: &GetArgs,
+    groups: &[Group],
+    output: Option<&str>,
+) -> anyhow::Result<Option<String>> {
+    let Some((format, value)) = output.and_then(|o| o.split_once('=').or(Some((o, "")))) else {
+        return Ok(None);
+    };
+    let all = || -> Vec<Value> { groups.iter().flat_map(|(_, items)| items.clone()).collect() };
+    match format {
+        "jsonpath" | "jsonpath-file" | "jsonpath-as-json" => {
+            let template = if format == "jsonpath-file" {
+                std::fs::read_to_string(value)
+                    .map_err(|e| anyhow::anyhow!("error reading --template {value}, {e}\n"))?
+            } else {
+                value.to_string()
+            };
+            if template.is_empty() {
+                bail!("template format specified but no template given");
+            }
+            let path = printers::jsonpath::JsonPath::parse(&template)
+                .map_err(|e| anyhow::anyhow!("error parsing jsonpath {template}, {e}\n"))?
+                .allow_missing_keys(args.allow_missing_template_keys)
+                .output_json(format == "jsonpath-as-json");
+            // `check` passes no groups at all: only the template is checked then.
+            if groups.is_empty() {
+                return Ok(Some(String::new()));
+            }
+            let items = all();
+            let object = if args.selection.single_item && items.len() == 1 {
+                items[0].clone()
+            } else {
+                printers::list_value(items)
+            };
+            let object = printers::omit_managed_fields(&object);
+            match path.execute(&object) {
+                Ok(text) => Ok(Some(text)),
+                Err(e) => bail!(
+                    "{}",
+                    printers::jsonpath::execution_error(&template, &e, &object)
+                ),
+            }
+        }
+        "custom-columns" => {
+            let columns = printers::custom_columns::parse_spec(value)?;
+            Ok(Some(printers::custom_columns::render(
+                &columns,
+                &all(),
+                args.no_headers,
+            )?))
+        }
+        _ => Ok(None),
     }
 }
 
@@ -457,6 +560,9 @@ mod tests {
             namespace: "default".into(),
             all_namespaces: false,
             no_headers: false,
+            labels: Default::default(),
+            sort_by: None,
+            allow_missing_template_keys: true,
         }
     }
 

@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod client;
+pub mod completion;
 pub mod create;
 pub mod delete;
 pub mod describe;
@@ -15,6 +16,7 @@ pub mod query;
 pub mod resources;
 pub mod run;
 pub mod source;
+pub mod version;
 pub mod wait;
 pub mod watch;
 
@@ -61,6 +63,10 @@ pub enum Command {
         /// Docker container creations allowed in flight at once.
         #[arg(long, default_value_t = 4)]
         max_creates_in_flight: usize,
+        /// Serve Prometheus metrics at http://ADDR/metrics (loopback only, e.g.
+        /// 127.0.0.1:9090); off unless given.
+        #[arg(long, value_name = "ADDR")]
+        metrics_addr: Option<std::net::SocketAddr>,
     },
     /// Create or update objects from files, directories or standard input.
     #[command(
@@ -87,7 +93,8 @@ pub enum Command {
         /// Label selector, e.g. `chapter=jobs`.
         #[arg(short = 'l', long = "selector")]
         selector: Option<String>,
-        /// Output format: wide, yaml, json or name.
+        /// Output format: wide, yaml, json, name, jsonpath=TEMPLATE, jsonpath-file=FILE,
+        /// jsonpath-as-json=TEMPLATE or custom-columns=HEADER:PATH,...
         #[arg(short = 'o', long = "output")]
         output: Option<String>,
         /// List across all namespaces.
@@ -96,6 +103,18 @@ pub enum Command {
         /// Do not print the header row.
         #[arg(long)]
         no_headers: bool,
+        /// Add a LABELS column with all of each object's labels.
+        #[arg(long)]
+        show_labels: bool,
+        /// Add a column per label key, e.g. `-L app,tier`.
+        #[arg(short = 'L', long = "label-columns", value_delimiter = ',')]
+        label_columns: Vec<String>,
+        /// Order the objects by a field, e.g. `--sort-by=.metadata.creationTimestamp`.
+        #[arg(long)]
+        sort_by: Option<String>,
+        /// With -o jsonpath: a missing field prints nothing instead of failing.
+        #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+        allow_missing_template_keys: bool,
         /// After listing, print one more row each time an object changes, until
         /// interrupted.
         #[arg(short = 'w', long)]
@@ -197,19 +216,72 @@ pub enum Command {
         #[arg(last = true)]
         args: Vec<String>,
     },
-    /// Print a pod's logs: `logs POD` or `logs job/NAME`.
+    /// Print the logs for a container in a pod: `logs POD`, `logs job/NAME`, `logs -l SELECTOR`.
     #[command(
-        after_help = "Examples:\n  dockjob logs job/oneshot\n  dockjob logs -f oneshot-abcde"
+        override_usage = "dockjob logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]",
+        after_help = "Examples:\n  dockjob logs job/oneshot\n  dockjob logs -f oneshot-abcde\n  dockjob logs --tail=20 oneshot-abcde\n  dockjob logs --since=1h job/oneshot\n  dockjob logs -p -c worker flaky-abcde\n  dockjob logs -l job-name=parallel --prefix\n  dockjob logs oneshot-abcde --all-containers=true"
     )]
     Logs {
         /// POD, pod/NAME or job/NAME.
-        target: String,
-        /// The container (default: the pod's first).
+        target: Option<String>,
+        /// The container, inline (same as -c).
+        inline_container: Option<String>,
+        /// Print the logs of this container (default: the pod's first).
         #[arg(short = 'c', long)]
         container: Option<String>,
-        /// Follow the output until the container ends.
+        /// Specify if the logs should be streamed.
         #[arg(short = 'f', long)]
         follow: bool,
+        /// Print the logs for the previous instance of the container, if it exists.
+        #[arg(short = 'p', long)]
+        previous: bool,
+        /// Lines of recent log to display: -1 (default) all, or 10 with a selector.
+        #[arg(long, allow_hyphen_values = true)]
+        tail: Option<i64>,
+        /// Only logs newer than a relative duration like 5s, 2m, or 3h.
+        #[arg(long)]
+        since: Option<String>,
+        /// Only logs after a specific date (RFC3339).
+        #[arg(long)]
+        since_time: Option<String>,
+        /// Include timestamps on each line in the log output.
+        #[arg(long)]
+        timestamps: bool,
+        /// Maximum bytes of logs to return. Defaults to no limit.
+        #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+        limit_bytes: i64,
+        /// Selector (label query) to filter on.
+        #[arg(short = 'l', long = "selector")]
+        selector: Option<String>,
+        /// Get all containers' logs in the pod(s).
+        #[arg(long, num_args = 0..=1, default_missing_value = "true", action = ArgAction::Set, default_value_t = false)]
+        all_containers: bool,
+        /// Prefix each log line with the log source (pod name and container name).
+        #[arg(long)]
+        prefix: bool,
+        /// Maximum number of concurrent logs to follow when using a selector.
+        #[arg(long, default_value_t = 5)]
+        max_log_requests: usize,
+    },
+    /// Print the client and engine version information.
+    #[command(
+        after_help = "Examples:\n  dockjob version\n  dockjob version --client\n  dockjob version -o json"
+    )]
+    Version {
+        /// Client version only (no engine required).
+        #[arg(long)]
+        client: bool,
+        /// One of 'yaml' or 'json'.
+        #[arg(short = 'o', long = "output")]
+        output: Option<String>,
+    },
+    /// Output shell completion code for bash, zsh or fish.
+    #[command(
+        after_help = "Examples:\n  source <(dockjob completion bash)\n  dockjob completion zsh > \"${fpath[1]}/_dockjob\"\n  dockjob completion fish | source"
+    )]
+    Completion {
+        /// bash, zsh or fish.
+        shell: String,
     },
     /// Forward one or more local ports to a pod (of a service: its targetPort).
     #[command(
@@ -336,6 +408,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             output,
             all_namespaces,
             no_headers,
+            show_labels,
+            label_columns,
+            sort_by,
+            allow_missing_template_keys,
             watch,
             watch_only,
         } => {
@@ -350,6 +426,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 namespace: ns,
                 all_namespaces,
                 no_headers,
+                labels: printers::labels::LabelColumns {
+                    keys: label_columns,
+                    show_labels,
+                },
+                sort_by,
+                allow_missing_template_keys,
             };
             // Refuse bad flags before reaching (or starting) the engine.
             get::check(&args)?;
@@ -477,11 +559,48 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Logs {
             target,
+            inline_container,
             container,
             follow,
+            previous,
+            tail,
+            since,
+            since_time,
+            timestamps,
+            limit_bytes,
+            selector,
+            all_containers,
+            prefix,
+            max_log_requests,
         } => {
+            let args = logs::LogsArgs {
+                target,
+                inline_container,
+                container,
+                follow,
+                previous,
+                timestamps,
+                all_containers,
+                prefix,
+                since,
+                since_time,
+                tail,
+                limit_bytes,
+                selector,
+                max_log_requests,
+                namespace: ns,
+            };
+            // Refuse bad flags before reaching (or starting) the engine.
+            let query = logs::check(&args)?;
             let client = Client::connect(&socket, &autostart).await?;
-            logs::run(&client, &target, container.as_deref(), follow, &ns).await
+            logs::run_args(&client, &args, &query).await
+        }
+        Command::Version { client, output } => {
+            version::run(&socket, client, output.as_deref()).await
+        }
+        Command::Completion { shell } => {
+            print!("{}", completion::script(&shell)?);
+            Ok(())
         }
         Command::PortForward(pf) => {
             let args = portforward::PortForwardArgs {

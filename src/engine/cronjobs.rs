@@ -37,7 +37,10 @@ impl CronJobWorker {
     /// Processes keys until the queue shuts down.
     pub async fn run(self) {
         while let Some(key) = self.queue.next().await {
-            if let Err(e) = self.sync(&key) {
+            let started = std::time::Instant::now();
+            let result = self.sync(&key);
+            crate::metrics::reconciled("cronjob", started.elapsed());
+            if let Err(e) = result {
                 tracing::warn!(namespace = %key.0, cronjob = %key.1, error = %e, "cronjob sync failed; retrying");
                 self.queue
                     .add_after(key.clone(), std::time::Duration::from_secs(1));

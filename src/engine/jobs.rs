@@ -47,7 +47,10 @@ impl JobWorker {
     /// Processes keys until the queue shuts down.
     pub async fn run(self) {
         while let Some(key) = self.queue.next().await {
-            if let Err(e) = self.sync(&key).await {
+            let started = std::time::Instant::now();
+            let result = self.sync(&key).await;
+            crate::metrics::reconciled("job", started.elapsed());
+            if let Err(e) = result {
                 tracing::warn!(namespace = %key.0, job = %key.1, error = %e, "job sync failed; retrying");
                 self.queue
                     .add_after(key.clone(), std::time::Duration::from_secs(1));

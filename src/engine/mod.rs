@@ -44,6 +44,8 @@ pub enum EngineError {
     },
     #[error("stored object is unreadable: {0}")]
     Corrupt(String),
+    #[error(transparent)]
+    Metrics(#[from] crate::metrics::ListenError),
 }
 
 /// How the engine is started.
@@ -53,12 +55,18 @@ pub struct Config {
     pub socket: PathBuf,
     /// Docker container creations allowed in flight at once.
     pub max_creates_in_flight: usize,
+    /// Where to serve Prometheus metrics (loopback only); none when unset.
+    pub metrics_addr: Option<std::net::SocketAddr>,
 }
 
 /// Runs the engine until SIGINT or SIGTERM.
 pub async fn run(config: Config) -> Result<(), EngineError> {
     let _lock = DataDirLock::acquire(&config.data_dir)?;
     let store = Store::open(&config.data_dir)?;
+    let metrics_listener = match config.metrics_addr {
+        Some(addr) => Some(crate::metrics::bind(addr).await?),
+        None => None,
+    };
     let runtime = Runtime::connect(&store.engine_id(), config.max_creates_in_flight).await?;
     tracing::info!(
         data_dir = %config.data_dir.display(),
@@ -81,6 +89,10 @@ pub async fn run(config: Config) -> Result<(), EngineError> {
     tokio::spawn(ReplicaSetWorker::new(store.clone(), queues.replicasets.clone()).run());
     tokio::spawn(ServiceWorker::new(store.clone(), runtime.clone(), queues.services.clone()).run());
     tokio::spawn(PodSync::new(store.clone(), runtime.clone()).run());
+    if let Some(listener) = metrics_listener {
+        tokio::spawn(crate::metrics::follow_pods(store.clone()));
+        tokio::spawn(crate::metrics::serve(listener, store.clone()));
+    }
 
     let state = AppState {
         store: store.clone(),

@@ -82,7 +82,10 @@ impl ReplicaSetWorker {
     /// Processes keys until the queue shuts down.
     pub async fn run(self) {
         while let Some(key) = self.queue.next().await {
-            match self.sync(&key) {
+            let started = std::time::Instant::now();
+            let result = self.sync(&key);
+            crate::metrics::reconciled("replicaset", started.elapsed());
+            match result {
                 Ok(()) => self.forget(&key),
                 Err(e) => {
                     let delay = self.retry_delay(&key);

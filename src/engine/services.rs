@@ -118,7 +118,10 @@ impl ServiceWorker {
             })
         };
         while let Some(key) = self.queue.next().await {
-            match self.sync(&key).await {
+            let started = std::time::Instant::now();
+            let result = self.sync(&key).await;
+            crate::metrics::reconciled("service", started.elapsed());
+            match result {
                 Ok(()) => {
                     lock(&self.failures).remove(&key);
                 }

@@ -34,6 +34,7 @@ use super::{
     volumes,
 };
 use crate::api::labels::docker as label;
+use crate::metrics;
 
 /// Where Docker listens when `DOCKER_HOST` is unset.
 const DEFAULT_DOCKER_HOST: &str = "unix:///var/run/docker.sock";
@@ -332,7 +333,8 @@ impl Runtime {
     /// container `created` with the error recorded (a StartError status), and is returned.
     async fn start(&self, name: &str) -> Result<(), RuntimeError> {
         let _permit = self.permit().await?;
-        match self.inner.docker.start_container(name, None).await {
+        let call = self.inner.docker.start_container(name, None);
+        match metrics::docker_call("start", call, |e| status_code(e) == Some(304)).await {
             Ok(()) => Ok(()),
             Err(e) if status_code(&e) == Some(304) => Ok(()),
             Err(e) => Err(RuntimeError::Docker {
@@ -354,7 +356,9 @@ impl Runtime {
         let options = StopContainerOptionsBuilder::new()
             .t(i32::try_from(grace).unwrap_or(i32::MAX))
             .build();
-        match docker.stop_container(id, Some(options)).await {
+        let call = docker.stop_container(id, Some(options));
+        let expected = |e: &bollard::errors::Error| matches!(status_code(e), Some(404 | 304));
+        match metrics::docker_call("stop", call, expected).await {
             Ok(()) => Ok(()),
             Err(e) if matches!(status_code(&e), Some(404 | 304)) => Ok(()),
             Err(e) => Err(RuntimeError::docker(format!("stop {id}"), &e)),
@@ -402,12 +406,11 @@ impl Runtime {
             let options = CreateContainerOptionsBuilder::new()
                 .name(&plan.docker_name)
                 .build();
-            match self
+            let call = self
                 .inner
                 .docker
-                .create_container(Some(options), plan.config.clone())
-                .await
-            {
+                .create_container(Some(options), plan.config.clone());
+            match metrics::docker_call("create", call, |e| status_code(e) == Some(409)).await {
                 Ok(_) => {}
                 // Created concurrently by a retry of the same call: that is the goal.
                 Err(e) if status_code(&e) == Some(409) => {}
@@ -564,7 +567,9 @@ impl Runtime {
                 .force(true)
                 .v(true)
                 .build();
-            match self.inner.docker.remove_container(&id, Some(options)).await {
+            let call = self.inner.docker.remove_container(&id, Some(options));
+            let expected = |e: &bollard::errors::Error| matches!(status_code(e), Some(404 | 409));
+            match metrics::docker_call("remove", call, expected).await {
                 Ok(()) => {}
                 // Gone already, or its removal is already in progress.
                 Err(e) if matches!(status_code(&e), Some(404 | 409)) => {}
@@ -731,8 +736,24 @@ impl Runtime {
         pod: &Pod,
         container: Option<&str>,
         follow: bool,
-    ) -> Result<impl Stream<Item = Result<Bytes, RuntimeError>> + Send + 'static, RuntimeError>
+    ) -> Result<futures::stream::BoxStream<'static, Result<Bytes, RuntimeError>>, RuntimeError>
     {
+        let request = super::logs::LogRequest {
+            container: container.map(str::to_string),
+            follow,
+            ..Default::default()
+        };
+        self.logs_with(pod, &request).await
+    }
+
+    /// A container's log with the Kubernetes log API's options (see [`super::logs`]).
+    pub async fn logs_with(
+        &self,
+        pod: &Pod,
+        request: &super::logs::LogRequest,
+    ) -> Result<futures::stream::BoxStream<'static, Result<Bytes, RuntimeError>>, RuntimeError>
+    {
+        let container = request.container.as_deref();
         let namespace = pod.metadata.namespace.as_deref().unwrap_or("default");
         let pod_name = pod.metadata.name.as_deref().unwrap_or("");
         let uid = pod_uid(pod)?;
@@ -764,26 +785,67 @@ impl Runtime {
                 })?,
         };
         let docker_name = translate::container_name(namespace, pod_name, uid, wanted);
-        if self.inspect(&docker_name).await?.is_none() {
+        let Some(inspect) = self.inspect(&docker_name).await? else {
             return Err(RuntimeError::ContainerMissing {
                 namespace: namespace.to_string(),
                 pod: pod_name.to_string(),
                 container: wanted.to_string(),
             });
+        };
+        let what = format!("logs {docker_name}");
+        let limit = request.limit_bytes;
+        if let Some(prev) = request.previous {
+            // Docker keeps one log for all runs: fetch it stamped and cut the previous
+            // run out by time (see `runtime::logs`).
+            let docker_started = inspect
+                .state
+                .as_ref()
+                .and_then(|s| s.started_at.as_deref())
+                .and_then(|t| t.parse::<jiff::Timestamp>().ok());
+            let options = LogsOptionsBuilder::new()
+                .stdout(true)
+                .stderr(true)
+                .timestamps(true)
+                .since(docker_since(Some(prev.started_at)))
+                .tail("all")
+                .build();
+            let raw: Vec<Bytes> = self
+                .inner
+                .docker
+                .logs(&docker_name, Some(options))
+                .map_ok(|chunk| chunk.into_bytes())
+                .try_collect()
+                .await
+                .map_err(|e| RuntimeError::docker(what.clone(), &e))?;
+            let selected = super::logs::select_lines(
+                &raw.concat(),
+                Some(prev.started_at),
+                super::logs::previous_run_end(prev, docker_started),
+                request.since,
+                request.tail_lines,
+                request.timestamps,
+            );
+            let body = limit_stream(futures::stream::iter([Ok(Bytes::from(selected))]), limit);
+            return Ok(body.boxed());
         }
+        let tail = request
+            .tail_lines
+            .map_or_else(|| "all".to_string(), |n| n.to_string());
         let options = LogsOptionsBuilder::new()
-            .follow(follow)
+            .follow(request.follow)
             .stdout(true)
             .stderr(true)
-            .tail("all")
+            .timestamps(request.timestamps)
+            .since(docker_since(request.since))
+            .tail(&tail)
             .build();
-        let what = format!("logs {docker_name}");
-        Ok(self
+        let stream = self
             .inner
             .docker
             .logs(&docker_name, Some(options))
             .map_ok(|chunk| chunk.into_bytes())
-            .map_err(move |e| RuntimeError::docker(what.clone(), &e)))
+            .map_err(move |e| RuntimeError::docker(what.clone(), &e));
+        Ok(limit_stream(stream, limit).boxed())
     }
 
     /// The observer: see [`RuntimeEvent`]. Must be called inside a Tokio runtime; the
@@ -797,7 +859,8 @@ impl Runtime {
         &self,
         id: &str,
     ) -> Result<Option<ContainerInspectResponse>, RuntimeError> {
-        match self.inner.docker.inspect_container(id, None).await {
+        let call = self.inner.docker.inspect_container(id, None);
+        match metrics::docker_call("inspect", call, |e| status_code(e) == Some(404)).await {
             Ok(i) => Ok(Some(i)),
             Err(e) if status_code(&e) == Some(404) => Ok(None),
             Err(e) => Err(RuntimeError::docker(format!("inspect {id}"), &e)),
@@ -839,9 +902,8 @@ impl Runtime {
             .all(true)
             .filters(filters)
             .build();
-        self.inner
-            .docker
-            .list_containers(Some(options))
+        let call = self.inner.docker.list_containers(Some(options));
+        metrics::docker_call("list", call, |_| false)
             .await
             .map_err(|e| RuntimeError::docker(what, &e))
     }
@@ -971,6 +1033,36 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     } else {
         one_line(cause)
     }
+}
+
+/// Docker's `since` (whole UNIX seconds; 0 = from the start) for an instant: rounded
+/// down, so no wanted line is lost (finer cuts are made on the stamped text).
+fn docker_since(since: Option<jiff::Timestamp>) -> i32 {
+    since.map_or(0, |t| {
+        i32::try_from(t.as_second().max(0)).unwrap_or(i32::MAX)
+    })
+}
+
+/// `limitBytes`: the stream cut after `limit` bytes (a line may end mid-way, as the
+/// kubelet cuts it).
+fn limit_stream<E: Send + 'static>(
+    stream: impl Stream<Item = Result<Bytes, E>> + Send + 'static,
+    limit: Option<u64>,
+) -> impl Stream<Item = Result<Bytes, E>> + Send + 'static {
+    stream.scan(limit.unwrap_or(u64::MAX), |left, item| {
+        if *left == 0 {
+            return futures::future::ready(None);
+        }
+        let item = item.map(|mut chunk| {
+            let n = usize::try_from(*left).unwrap_or(usize::MAX);
+            if chunk.len() > n {
+                chunk.truncate(n);
+            }
+            *left -= chunk.len() as u64;
+            chunk
+        });
+        futures::future::ready(Some(item))
+    })
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod admission;
 mod logs;
 mod objects;
 pub mod status;
+pub mod version;
 mod watch;
 
 use std::future::IntoFuture;
@@ -33,25 +34,18 @@ pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// The whole API as one router.
 pub fn router(state: AppState) -> Router {
-    let mut router = Router::new().route("/version", get(version)).route(
-        "/api/v1/namespaces/{ns}/pods/{name}/log",
-        get(logs::pod_logs),
-    );
+    let mut router = Router::new()
+        .route("/version", get(version::version))
+        .route(
+            "/api/v1/namespaces/{ns}/pods/{name}/log",
+            get(logs::pod_logs),
+        );
     for kind in Kind::ALL {
         router = router.merge(objects::routes(kind));
     }
     router
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
-}
-
-async fn version() -> axum::Json<serde_json::Value> {
-    axum::Json(serde_json::json!({
-        "major": "1",
-        "minor": "32",
-        "gitVersion": format!("v{}-dockjob", env!("CARGO_PKG_VERSION")),
-        "platform": format!("{}/{}", std::env::consts::OS, std::env::consts::ARCH),
-    }))
 }
 
 /// Serves the API on a Unix socket created with mode 0600 (only the engine's user can

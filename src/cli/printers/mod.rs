@@ -7,15 +7,19 @@
 mod age;
 mod config;
 mod cronjobs;
+pub mod custom_columns;
 mod describe;
 mod events;
 mod jobs;
+pub mod jsonpath;
+pub mod labels;
 mod output;
 mod pods;
 mod quantity;
 mod replicasets;
 mod selector;
 mod services;
+pub mod sort_by;
 mod table;
 mod tabwriter;
 #[cfg(test)]
@@ -33,7 +37,7 @@ pub use events::{
     event_interval, event_time, events_table, kubectl_events_table, sort_by_event_time,
 };
 pub use jobs::jobs_table;
-pub use output::{OutputError, list_value, names, to_json};
+pub use output::{OutputError, list_value, names, omit_managed_fields, to_json};
 pub use pods::pods_table;
 pub use replicasets::replicasets_table;
 pub use selector::selector_string;

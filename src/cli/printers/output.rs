@@ -36,7 +36,7 @@ pub fn names(kind_qualified: &str, names: &[String]) -> String {
 
 /// kubectl (without `--show-managed-fields`) leaves `metadata.managedFields` out of
 /// `-o yaml|json`, for the object and for each item of a list.
-pub(super) fn omit_managed_fields(value: &Value) -> Value {
+pub fn omit_managed_fields(value: &Value) -> Value {
     let mut v = value.clone();
     let strip = |o: &mut Value| {
         if let Some(meta) = o.get_mut("metadata").and_then(Value::as_object_mut) {
@@ -104,7 +104,7 @@ fn write_json(out: &mut String, value: &Value, depth: usize) -> Result<(), Outpu
 }
 
 /// Go's encoding/json string escaping with HTML escaping on (its default).
-fn json_string(out: &mut String, s: &str) {
+pub(super) fn json_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -125,7 +125,7 @@ fn json_string(out: &mut String, s: &str) {
 }
 
 /// A number as Go's encoding/json writes a float64 (integers are exact either way).
-fn json_number(n: &Number) -> String {
+pub(super) fn json_number(n: &Number) -> String {
     if n.is_i64() || n.is_u64() {
         return n.to_string();
     }
