@@ -11,11 +11,17 @@ use anyhow::bail;
 use hyper::Method;
 use serde_json::Value;
 
+use std::time::{Duration, Instant};
+
 use super::Reported;
 use super::client::Client;
+use super::progress::JobProgress;
 use super::source;
+use super::terminal;
+use super::wait::{self, JobEnd};
 use crate::api::decode::{Manifest, Object, decode_manifests};
 use crate::api::defaults::{default_object, set_job_selector};
+use crate::api::kinds::Kind;
 use crate::api::labels::LAST_APPLIED;
 use crate::api::validate::{invalid_message, validate_object};
 
@@ -99,11 +105,14 @@ pub fn namespace_mismatches(manifests: &[Manifest], namespace: &str) -> Vec<Stri
 
 /// `dockjob apply`. `explicit_namespace`: `-n` was given, so objects naming another
 /// namespace are refused (all or nothing, before anything is sent), as kubectl does.
+/// `wait`: `--wait` was given, with its `--timeout` if any; every applied Job is then
+/// followed to its end.
 pub async fn run(
     client: &Client,
     manifests: Vec<Manifest>,
     namespace: &str,
     explicit_namespace: bool,
+    wait: Option<Option<Duration>>,
 ) -> anyhow::Result<()> {
     if explicit_namespace {
         let errors = namespace_mismatches(&manifests, namespace);
@@ -115,19 +124,66 @@ pub async fn run(
         }
     }
     let mut failed = false;
+    let mut jobs = Vec::new();
     for m in manifests {
         match apply_one(client, &m, namespace).await {
-            Ok(line) => println!("{line}"),
+            Ok(line) => {
+                println!("{line}");
+                if m.object.kind() == Kind::Job {
+                    let ns = m
+                        .object
+                        .namespace()
+                        .filter(|ns| !ns.is_empty())
+                        .unwrap_or(namespace);
+                    jobs.push((ns.to_string(), m.object.name().unwrap_or("").to_string()));
+                }
+            }
             Err(e) => {
                 eprintln!("error: {}:{}: {e:#}", m.source, m.line);
                 failed = true;
             }
         }
     }
+    if let Some(timeout) = wait
+        && !wait_for_jobs(client, &jobs, timeout).await?
+    {
+        failed = true;
+    }
     if failed {
         return Err(Reported(1).into());
     }
     Ok(())
+}
+
+/// `apply --wait`: follows each Job to its end, one line each on stdout
+/// (`job.batch/X complete`, `job.batch/X failed: Reason: message`), with a progress bar
+/// on stderr when it is a terminal. One timeout for all, as `wait`. Whether all
+/// completed.
+async fn wait_for_jobs(
+    client: &Client,
+    jobs: &[(String, String)],
+    timeout: Option<Duration>,
+) -> anyhow::Result<bool> {
+    let bars = terminal::stderr_progress();
+    let started = Instant::now();
+    let mut all_complete = true;
+    for (ns, name) in jobs {
+        let shown = format!("{}/{name}", Kind::Job.qualified());
+        let progress = bars.then(|| JobProgress::new(&shown));
+        let left = timeout.map(|t| t.saturating_sub(started.elapsed()));
+        let end = wait::job_end(client, ns, name, left, progress.as_ref()).await;
+        if let Some(p) = &progress {
+            p.finish();
+        }
+        match end? {
+            JobEnd::Complete => println!("{shown} complete"),
+            JobEnd::Failed(reason) => {
+                println!("{shown} failed: {reason}");
+                all_complete = false;
+            }
+        }
+    }
+    Ok(all_complete)
 }
 
 async fn apply_one(client: &Client, m: &Manifest, default_ns: &str) -> anyhow::Result<String> {

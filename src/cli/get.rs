@@ -265,6 +265,7 @@ pub fn render_groups(
                     no_headers: args.no_headers,
                     show_namespace: args.all_namespaces,
                     kind_prefix: with_kind.then(|| qualified(*kind)),
+                    colour: super::terminal::stdout_colour(),
                 };
                 let text = table(*kind, items, now, &opts)?;
                 let text =

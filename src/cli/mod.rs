@@ -9,13 +9,18 @@ pub mod delete;
 pub mod describe;
 pub mod events;
 pub mod get;
+#[cfg(test)]
+mod help_tests;
 pub mod logs;
+pub mod namespaces;
 pub mod portforward;
 pub mod printers;
+pub mod progress;
 pub mod query;
 pub mod resources;
 pub mod run;
 pub mod source;
+pub mod terminal;
 pub mod version;
 pub mod wait;
 pub mod watch;
@@ -59,6 +64,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the engine: store, API, controllers and Docker runtime.
+    #[command(
+        after_help = "Examples:\n  dockjob server\n  dockjob server --metrics-addr 127.0.0.1:9090\n\nOther verbs start an engine in the background when none answers (unless --no-autostart)."
+    )]
     Server {
         /// Docker container creations allowed in flight at once.
         #[arg(long, default_value_t = 4)]
@@ -70,20 +78,27 @@ pub enum Command {
     },
     /// Create or update objects from files, directories or standard input.
     #[command(
-        after_help = "Examples:\n  dockjob apply -f manifests/job-oneshot.yaml\n  cat job.yaml | dockjob apply -f -"
+        after_help = "Examples:\n  dockjob apply -f manifests/job-oneshot.yaml\n  dockjob apply -f manifests/rs-queue.yaml -f manifests/service-queue.yaml\n  cat job.yaml | dockjob apply -f -"
     )]
     Apply {
         /// A file, a directory of manifests, or - for standard input (repeatable).
         #[arg(short = 'f', long = "filename", required = true)]
         files: Vec<String>,
+        /// Then wait for every applied Job to complete or fail (a progress bar on a
+        /// terminal); fails when a Job failed.
+        #[arg(long)]
+        wait: bool,
+        /// With --wait: how long to wait (30s, 5m...); no limit unless given.
+        #[arg(long, requires = "wait", allow_hyphen_values = true)]
+        timeout: Option<String>,
     },
     /// List objects: `get jobs [-a]`, `get pods,svc`, `get rs,svc -l chapter=jobs`, `get all`.
     #[command(
-        after_help = "Examples:\n  dockjob get jobs\n  dockjob get jobs -a\n  dockjob get pods -a -l job-name=oneshot\n  dockjob get job oneshot -o yaml\n  dockjob get jobs,pods\n  dockjob get rs,svc -l chapter=jobs\n  dockjob get job/oneshot pod/oneshot-x7k2p\n  dockjob get all -A"
+        after_help = "Examples:\n  dockjob get jobs\n  dockjob get jobs -a\n  dockjob get pods -a -l job-name=oneshot\n  dockjob get job oneshot -o yaml\n  dockjob get jobs,pods\n  dockjob get rs,svc -l chapter=jobs\n  dockjob get job/oneshot pod/oneshot-x7k2p\n  dockjob get all -A\n  dockjob get pods -l app=work-queue,component=queue -o jsonpath='{.items[0].metadata.name}'\n  dockjob get jobs -w\n  dockjob get cm -w\n  dockjob get namespaces"
     )]
     Get {
         /// The kinds (jobs, cronjobs, pods, services, replicasets, configmaps, secrets,
-        /// events, all), comma-separated, or KIND/NAME.
+        /// events, all, namespaces), comma-separated, or KIND/NAME.
         resource: String,
         /// Names of objects to show.
         names: Vec<String>,
@@ -124,6 +139,9 @@ pub enum Command {
         watch_only: bool,
     },
     /// Create an object from flags: `create job NAME --from=cronjob/X`.
+    #[command(
+        after_help = "Examples:\n  dockjob create job test-job --from=cronjob/a-cronjob\n  dockjob create job my-job --image=dockjob-test/busybox:1 -- date"
+    )]
     Create {
         #[command(subcommand)]
         what: CreateCommand,
@@ -285,12 +303,12 @@ pub enum Command {
     },
     /// Forward one or more local ports to a pod (of a service: its targetPort).
     #[command(
-        after_help = "Examples:\n  dockjob port-forward pod/mypod 8888:5000\n  dockjob port-forward svc/queue 8080:8080\n  dockjob port-forward pod/mypod :5000\n\nRuns until interrupted (Ctrl-C), or until the pod stops."
+        after_help = "Examples:\n  dockjob port-forward pod/mypod 8888:5000\n  dockjob port-forward svc/queue 8080:8080\n  QUEUE_POD=$(dockjob get pods -l app=work-queue,component=queue -o jsonpath='{.items[0].metadata.name}')\n  dockjob port-forward $QUEUE_POD 8080:8080\n  dockjob port-forward pod/mypod :5000\n\nRuns until interrupted (Ctrl-C), or until the pod stops."
     )]
     PortForward(PortForwardCommand),
     /// Delete objects and every container they made.
     #[command(
-        after_help = "Examples:\n  dockjob delete job oneshot\n  dockjob delete -f manifests/job-oneshot.yaml\n  dockjob delete jobs -l chapter=jobs"
+        after_help = "Examples:\n  dockjob delete job oneshot\n  dockjob delete -f manifests/job-oneshot.yaml\n  dockjob delete jobs -l chapter=jobs\n  dockjob delete rs,svc,job -l chapter=jobs"
     )]
     Delete {
         /// KIND[,KIND...] NAME..., KIND/NAME..., or KIND[,KIND...] with -l.
@@ -393,12 +411,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         .unwrap_or_else(|| "default".to_string());
     match cli.command {
         Command::Server { .. } => bail!("`server` is run by main"),
-        Command::Apply { files } => {
+        Command::Apply {
+            files,
+            wait,
+            timeout,
+        } => {
             // Decode everything before reaching (or starting) the engine: bad input is
             // refused even when no engine runs.
             let manifests = apply::load(&files)?;
+            let wait = match (wait, timeout) {
+                (false, _) => None,
+                (true, None) => Some(None),
+                (true, Some(t)) => Some(Some(wait::parse_timeout(&t)?)),
+            };
             let client = Client::connect(&socket, &autostart).await?;
-            apply::run(&client, manifests, &ns, explicit_namespace).await
+            apply::run(&client, manifests, &ns, explicit_namespace, wait).await
         }
         Command::Get {
             resource,
@@ -417,6 +444,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let mut words = vec![resource];
             words.extend(names);
+            if let Some(names) = namespaces::parse_words(&words)? {
+                if watch || watch_only {
+                    bail!(
+                        "dockjob cannot watch namespaces: they are implicit (see `dockjob get namespaces`)"
+                    );
+                }
+                let args = namespaces::NamespaceArgs {
+                    names,
+                    output,
+                    no_headers,
+                    labels: printers::labels::LabelColumns {
+                        keys: label_columns,
+                        show_labels,
+                    },
+                    allow_missing_template_keys,
+                };
+                let client = Client::connect(&socket, &autostart).await?;
+                return namespaces::run(&client, &args).await;
+            }
             let selection = resources::parse("get", &words)?;
             let args = get::GetArgs {
                 selection,

@@ -55,6 +55,9 @@ impl Selection {
 pub fn parse_kind(name: &str) -> anyhow::Result<Kind> {
     match Kind::from_cli(name) {
         Some(k) => Ok(k),
+        None if super::namespaces::is_namespace_word(name) => {
+            bail!("{}", super::namespaces::IMPLICIT)
+        }
         None => bail!("the server doesn't have a resource type \"{name}\""),
     }
 }

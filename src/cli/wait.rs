@@ -14,6 +14,8 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use super::client::{Client, ServerError};
+use super::progress::JobProgress;
+use super::terminal;
 use super::watch::{self, EventType, Watch};
 use crate::api::kinds::Kind;
 
@@ -322,22 +324,93 @@ pub async fn run(client: &Client, args: &WaitArgs) -> anyhow::Result<()> {
     // One deadline for all the objects, as kubectl's single context.
     let deadline = Instant::now() + timeout;
     let once = timeout.is_zero();
+    let bars = args.kind == Kind::Job && terminal::stderr_progress();
     for name in &names {
+        let progress = bars.then(|| JobProgress::new(&format!("{}/{name}", args.kind.qualified())));
         let target = Target {
             client,
             kind: args.kind,
             namespace: &args.namespace,
             name,
+            progress: progress.as_ref(),
         };
         let outcome = match &wait_for {
-            WaitFor::Condition(cond) => target.condition(cond, deadline, once).await?,
-            WaitFor::Delete => target.deletion(deadline, once).await?,
+            WaitFor::Condition(cond) => target.condition(cond, deadline, once).await,
+            WaitFor::Delete => target.deletion(deadline, once).await,
         };
+        if let Some(p) = &progress {
+            p.finish();
+        }
+        let outcome = outcome?;
         if let Outcome::Met = outcome {
             println!("{}/{name} condition met", args.kind.qualified());
         }
     }
     Ok(())
+}
+
+/// How a Job ended, for `apply --wait`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobEnd {
+    Complete,
+    /// Failed (or doomed to: FailureTarget), with the condition's reason and message.
+    Failed(String),
+}
+
+/// The reason a Job that will not complete gives: its True Failed (or FailureTarget)
+/// condition as `Reason: message`.
+pub fn failure_reason(job: &Value) -> String {
+    ["Failed", "FailureTarget"]
+        .iter()
+        .find_map(|t| true_condition(job, t))
+        .map(|c| {
+            let reason = c["reason"].as_str().unwrap_or("");
+            let message = c["message"].as_str().unwrap_or("");
+            match (reason.is_empty(), message.is_empty()) {
+                (false, false) => format!("{reason}: {message}"),
+                (false, true) => reason.to_string(),
+                (true, false) => message.to_string(),
+                (true, true) => "Failed".to_string(),
+            }
+        })
+        .unwrap_or_else(|| "Failed".to_string())
+}
+
+/// Waits until the Job `name` completes or fails (`apply --wait`), drawing `progress`
+/// when given. `timeout`: `None` waits as long as it takes (a week).
+pub async fn job_end(
+    client: &Client,
+    namespace: &str,
+    name: &str,
+    timeout: Option<Duration>,
+    progress: Option<&JobProgress>,
+) -> anyhow::Result<JobEnd> {
+    let deadline = Instant::now() + timeout.unwrap_or(NEGATIVE_TIMEOUT);
+    let target = Target {
+        client,
+        kind: Kind::Job,
+        namespace,
+        name,
+        progress,
+    };
+    let complete = Condition {
+        name: "Complete".to_string(),
+        status: "True".to_string(),
+    };
+    let once = timeout.is_some_and(|t| t.is_zero());
+    match target.condition(&complete, deadline, once).await {
+        Ok(_) => Ok(JobEnd::Complete),
+        Err(e)
+            if matches!(
+                e.downcast_ref::<WaitError>(),
+                Some(WaitError::Impossible(_))
+            ) =>
+        {
+            let job = client.get(&Kind::Job.object_path(namespace, name)).await?;
+            Ok(JobEnd::Failed(failure_reason(&job)))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// One object being waited on.
@@ -346,9 +419,17 @@ struct Target<'a> {
     kind: Kind,
     namespace: &'a str,
     name: &'a str,
+    /// The bar to update with each version of the object seen (a Job, on a terminal).
+    progress: Option<&'a JobProgress>,
 }
 
 impl Target<'_> {
+    fn observe(&self, obj: &Value) {
+        if let Some(p) = self.progress {
+            p.update(obj);
+        }
+    }
+
     fn collection(&self) -> String {
         self.kind.collection_path(Some(self.namespace))
     }
@@ -451,6 +532,7 @@ impl Target<'_> {
                     return Err(self.not_found());
                 };
                 seen = true;
+                self.observe(obj);
                 if let Some(r) = verdict_to_result(evaluate(self.kind, obj, cond)) {
                     return r;
                 }
@@ -462,6 +544,7 @@ impl Target<'_> {
                     match w.next().await {
                         Some(Ok(ev)) => match ev.type_ {
                             EventType::Added | EventType::Modified => {
+                                self.observe(&ev.object);
                                 if let Some(r) =
                                     verdict_to_result(evaluate(self.kind, &ev.object, cond))
                                 {
@@ -546,6 +629,23 @@ impl Target<'_> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn failure_reason_is_the_failed_conditions_reason_and_message() {
+        let job = json!({"status": {"conditions": [
+            {"type": "FailureTarget", "status": "True", "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit"},
+            {"type": "Failed", "status": "True", "reason": "DeadlineExceeded", "message": "Job was active longer than specified deadline"},
+        ]}});
+        assert_eq!(
+            failure_reason(&job),
+            "DeadlineExceeded: Job was active longer than specified deadline"
+        );
+        let interim = json!({"status": {"conditions": [
+            {"type": "FailureTarget", "status": "True", "reason": "BackoffLimitExceeded"},
+        ]}});
+        assert_eq!(failure_reason(&interim), "BackoffLimitExceeded");
+        assert_eq!(failure_reason(&json!({})), "Failed");
+    }
 
     fn cond(name: &str, status: &str) -> Condition {
         Condition {

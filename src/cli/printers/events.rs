@@ -171,6 +171,7 @@ pub fn kubectl_events_table(
         no_headers: !header,
         show_namespace: all_namespaces,
         kind_prefix: None,
+        colour: false,
     };
     table::render(HEADERS, &rows, &opts)
 }

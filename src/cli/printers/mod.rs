@@ -42,5 +42,5 @@ pub use pods::pods_table;
 pub use replicasets::replicasets_table;
 pub use selector::selector_string;
 pub use services::services_table;
-pub use table::TableOptions;
+pub use table::{Row, TableOptions, render as render_table};
 pub use yaml::to_yaml;

@@ -20,6 +20,9 @@ pub struct TableOptions {
     /// kubectl's `--show-kind` (on by itself when several kinds are listed): the NAME
     /// cells as `kind.group/name`, e.g. `job.batch/oneshot`.
     pub kind_prefix: Option<&'static str>,
+    /// STATUS cells in colour (green done or running, red failed, yellow waiting).
+    /// Decided once at the CLI edge (a terminal, no `NO_COLOR`); the printer only obeys.
+    pub colour: bool,
 }
 
 /// One printed row: the object's namespace (for `-A`) and its cells.
@@ -45,6 +48,10 @@ pub fn render(headers: &[&str], rows: &[Row], opts: &TableOptions) -> String {
         push_line(&mut text, &cells);
     }
     let name_column = headers.iter().position(|h| *h == "Name");
+    let status_column = headers
+        .iter()
+        .position(|h| *h == "Status")
+        .filter(|_| opts.colour);
     for row in rows {
         let mut cells: Vec<String> = Vec::new();
         if opts.show_namespace {
@@ -53,6 +60,7 @@ pub fn render(headers: &[&str], rows: &[Row], opts: &TableOptions) -> String {
         cells.extend(row.cells.iter().enumerate().map(|(i, c)| {
             match opts.kind_prefix.filter(|_| Some(i) == name_column) {
                 Some(kind) => cell(&format!("{kind}/{c}")),
+                None if Some(i) == status_column => colour_status(&cell(c)),
                 None => cell(c),
             }
         }));
@@ -73,6 +81,19 @@ fn cell(value: &str) -> String {
         Some(i) => format!("{}...", escape_terminal(&value[..i])),
         None => escape_terminal(value),
     }
+}
+
+/// A STATUS cell wrapped in the SGR colour its value calls for (plain when none). The
+/// tabwriter does not count SGR sequences, so columns stay aligned: the padding goes
+/// after the reset, outside the colour.
+pub fn colour_status(status: &str) -> String {
+    let code = match status {
+        "Complete" | "Running" | "Succeeded" => "32",
+        "Failed" | "Error" | "CrashLoopBackOff" | "ImagePullBackOff" | "ErrImagePull" => "31",
+        "Pending" | "Suspended" | "ContainerCreating" => "33",
+        _ => return status.to_string(),
+    };
+    format!("\u{1b}[{code}m{status}\u{1b}[0m")
 }
 
 /// cli-runtime's `EscapeTerminal`: an object's text must not be able to drive the
@@ -136,6 +157,59 @@ mod tests {
         };
         assert_eq!(render(&["Name"], &[row("", &["x"])], &opts), "x\n");
         assert_eq!(render(&["Name"], &[], &TableOptions::default()), "");
+    }
+
+    #[test]
+    fn status_colours_keep_the_columns_aligned() {
+        let rows = [
+            row("", &["a", "Complete", "1/1"]),
+            row("", &["bb", "Failed", "0/1"]),
+            row("", &["c", "Suspended", "0/1"]),
+            row("", &["d", "Odd", "0/1"]),
+        ];
+        let headers = ["Name", "Status", "Completions"];
+        let plain = render(&headers, &rows, &TableOptions::default());
+        assert_eq!(
+            plain,
+            "NAME   STATUS      COMPLETIONS\n\
+             a      Complete    1/1\n\
+             bb     Failed      0/1\n\
+             c      Suspended   0/1\n\
+             d      Odd         0/1\n"
+        );
+        let opts = TableOptions {
+            colour: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            render(&headers, &rows, &opts),
+            "NAME   STATUS      COMPLETIONS\n\
+             a      \u{1b}[32mComplete\u{1b}[0m    1/1\n\
+             bb     \u{1b}[31mFailed\u{1b}[0m      0/1\n\
+             c      \u{1b}[33mSuspended\u{1b}[0m   0/1\n\
+             d      Odd         0/1\n"
+        );
+        // Without the SGR codes the coloured table is the plain one.
+        let stripped = render(&headers, &rows, &opts)
+            .replace("\u{1b}[32m", "")
+            .replace("\u{1b}[31m", "")
+            .replace("\u{1b}[33m", "")
+            .replace("\u{1b}[0m", "");
+        assert_eq!(stripped, plain);
+    }
+
+    #[test]
+    fn status_values_pick_their_colour() {
+        assert_eq!(colour_status("Running"), "\u{1b}[32mRunning\u{1b}[0m");
+        assert_eq!(
+            colour_status("CrashLoopBackOff"),
+            "\u{1b}[31mCrashLoopBackOff\u{1b}[0m"
+        );
+        assert_eq!(
+            colour_status("ContainerCreating"),
+            "\u{1b}[33mContainerCreating\u{1b}[0m"
+        );
+        assert_eq!(colour_status("Terminating"), "Terminating");
     }
 
     #[test]

@@ -30,8 +30,28 @@ struct Aligner<'a> {
     out: String,
 }
 
+/// The printed width of a cell: its characters, less the SGR colour sequences
+/// (`ESC [ digits/; m`) dockjob's own status colours add. Object text never carries a
+/// raw ESC into a table (`escape_terminal` turns it into `^[`), so only our colours
+/// are skipped, and uncoloured output stays Go's count.
 fn width(cell: &str) -> usize {
-    cell.chars().count()
+    let mut n = 0;
+    let mut rest = cell;
+    while let Some(c) = rest.chars().next() {
+        if let Some(after) = rest.strip_prefix("\u{1b}[") {
+            let params = after
+                .bytes()
+                .take_while(|b| b.is_ascii_digit() || *b == b';')
+                .count();
+            if after[params..].starts_with('m') {
+                rest = &after[params + 1..];
+                continue;
+            }
+        }
+        n += 1;
+        rest = &rest[c.len_utf8()..];
+    }
+    n
 }
 
 impl Aligner<'_> {
@@ -113,6 +133,18 @@ mod tests {
         // The second column exists only on the first two lines.
         let text = "a\tbb\tc\naaa\tb\td\naa\te\n";
         assert_eq!(align(text, 0, 1), "a   bb c\naaa b  d\naa  e\n");
+    }
+
+    #[test]
+    fn colour_sequences_take_no_width() {
+        assert_eq!(width("\u{1b}[32mOK\u{1b}[0m"), 2);
+        assert_eq!(width("\u{1b}[1;31mx"), 1);
+        // Not an SGR sequence: counted as Go counts it.
+        assert_eq!(width("\u{1b}[2Jx"), 5);
+        assert_eq!(
+            align("\u{1b}[31mA\u{1b}[0m\tB\nCC\tD\n", 0, 1),
+            "\u{1b}[31mA\u{1b}[0m  B\nCC D\n"
+        );
     }
 
     #[test]
