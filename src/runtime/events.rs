@@ -128,6 +128,9 @@ async fn connect_once(
     }
 }
 
+/// How long a SIGKILLed container's observation waits for Docker to learn of an OOM kill.
+const OOM_REPORT_GRACE: Duration = Duration::from_millis(500);
+
 /// The pod an event is about, with its fresh state (status `None` once its last container
 /// is gone). `Ok(None)` for events that are not about one of our pods.
 async fn changed(runtime: &Runtime, event: &EventMessage) -> Result<Option<ObservedPod>, String> {
@@ -145,6 +148,13 @@ async fn changed(runtime: &Runtime, event: &EventMessage) -> Result<Option<Obser
         && let Some(id) = event.actor.as_ref().and_then(|a| a.id.as_deref())
     {
         runtime.forget(id);
+    }
+    if action == "die" && attrs.get("exitCode").map(String::as_str) == Some("137") {
+        // A SIGKILL may be the kernel's OOM killer. With cgroup v2 containerd reports the
+        // OOM through an inotify watch that can land just after the exit, and Docker sets
+        // State.OOMKilled only then: wait for it, or the pod's one terminal status would
+        // say Error instead of OOMKilled.
+        tokio::time::sleep(OOM_REPORT_GRACE).await;
     }
     let observed = runtime.observe_pod(uid).await.map_err(|e| e.to_string())?;
     Ok(Some(observed.unwrap_or_else(|| ObservedPod {
