@@ -108,6 +108,21 @@ stringData:
     let all = e.ok(&["get", "cm", "-A"]);
     assert!(all.starts_with("NAMESPACE "), "{all}");
     assert!(all.contains(&e.namespace), "{all}");
+
+    // Nothing owns a ConfigMap or Secret: deleting one removes it at once, as the
+    // apiserver does for an object without finalizers.
+    let out = e.ok(&["delete", "cm/my-config", "secret/creds"]);
+    assert_eq!(
+        out, "configmap \"my-config\" deleted\nsecret \"creds\" deleted\n",
+        "{out}"
+    );
+    let gone = e.cli(&["get", "cm", "my-config"]);
+    assert_eq!(gone.status.code(), Some(1), "{}", stderr(&gone));
+    assert!(
+        stderr(&gone).contains(r#"configmaps "my-config" not found"#),
+        "{}",
+        stderr(&gone)
+    );
 }
 
 #[test]
@@ -447,5 +462,39 @@ fn run_i_streams_the_output_and_passes_the_exit_code_through() {
         stderr(&out).contains("terminated (Error)"),
         "{}",
         stderr(&out)
+    );
+}
+
+/// kubectl's `delete KIND --all`: every object of the kind in the namespace.
+#[test]
+fn delete_all_of_a_kind() {
+    let e = Engine::start();
+    for name in ["first", "second"] {
+        e.apply(&busybox_job(name, "", "  suspend: true\n", "Never", "true"));
+    }
+    let out = e.ok(&["delete", "jobs", "--all"]);
+    let mut lines: Vec<&str> = out.lines().collect();
+    lines.sort();
+    assert_eq!(
+        lines,
+        [
+            r#"job.batch "first" deleted"#,
+            r#"job.batch "second" deleted"#
+        ],
+        "{out}"
+    );
+    let left = e.cli(&["get", "jobs", "-a"]);
+    assert!(stdout(&left).is_empty(), "{}", stdout(&left));
+    assert!(
+        stderr(&left).contains("No resources found"),
+        "{}",
+        stderr(&left)
+    );
+    let both = e.cli(&["delete", "jobs", "--all", "-l", "a=b"]);
+    assert!(!both.status.success());
+    assert!(
+        stderr(&both).contains("cannot set --all and --selector at the same time"),
+        "{}",
+        stderr(&both)
     );
 }

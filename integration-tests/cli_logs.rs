@@ -174,3 +174,34 @@ fn version_client_and_server() {
         stderr(&out)
     );
 }
+
+/// `dockjob logs POD | head -1` and `dockjob get ... | head -1`: once the reader is gone
+/// the CLI ends quietly (as kubectl ends on SIGPIPE), with no error line and no panic.
+#[test]
+fn a_closed_stdout_ends_the_cli_quietly() {
+    use std::io::{BufRead, BufReader};
+    let e = Engine::start();
+    e.apply(&busybox_job(
+        "chatty",
+        "",
+        "",
+        "Never",
+        "i=0; while [ $i -lt 20000 ]; do echo line-$i-padding-padding-padding; i=$((i+1)); done",
+    ));
+    e.wait_finished("chatty", Duration::from_secs(60));
+    let pod = pod_name(&e, "chatty");
+    for args in [vec!["logs", pod.as_str()], vec!["logs", "-f", pod.as_str()]] {
+        let mut child = e.spawn_cli(&args);
+        let stdout = child.stdout.take().expect("stdout");
+        let mut first = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut first)
+            .expect("first line");
+        assert_eq!(first, "line-0-padding-padding-padding\n");
+        // The reader is dropped here: the rest of the log meets a closed pipe.
+        let out = child.wait_with_output().expect("cli ends");
+        let err = stderr(&out);
+        assert!(err.is_empty(), "{args:?}: nothing on stderr, got: {err}");
+        assert_eq!(out.status.code(), Some(141), "{args:?}: {err}");
+    }
+}

@@ -264,7 +264,7 @@ fn working_dir_and_command_args_precedence_over_entrypoint_and_cmd() {
 
 #[test]
 fn privileged_asks_docker_for_every_capability_and_the_default_does_not() {
-    let e = Engine::start();
+    let e = Engine::start_with(&["--allow-privileged"]);
     let report = "echo caps=$(grep CapEff /proc/self/status | awk '{print $2}') \
                   last=$(cat /proc/sys/kernel/cap_last_cap) devs=$(ls /dev | wc -l)";
     e.apply(&format!(
@@ -773,7 +773,10 @@ fn a_service_resolves_from_another_namespace_as_name_dot_namespace() {
 
 #[test]
 fn termination_grace_period_on_delete() {
-    let e = Engine::start();
+    let e = Engine::start_with(&[
+        "--allow-host-path",
+        &std::env::temp_dir().display().to_string(),
+    ]);
     let host = e.dir.path().join("grace");
     std::fs::create_dir_all(&host).expect("host dir");
     std::fs::set_permissions(&host, std::fs::Permissions::from_mode(0o777)).expect("chmod");

@@ -418,7 +418,10 @@ spec:
 
 #[test]
 fn host_path_sub_path_and_read_only() {
-    let e = Engine::start();
+    let e = Engine::start_with(&[
+        "--allow-host-path",
+        &std::env::temp_dir().display().to_string(),
+    ]);
     let host = e.dir.path().join("host");
     std::fs::create_dir_all(&host).unwrap();
     // The container may run as any user: let it write.
@@ -512,7 +515,7 @@ spec:
 
 #[test]
 fn security_context_user_group_rootfs_capabilities_no_new_privs() {
-    let e = Engine::start();
+    let e = Engine::start_with(&["--allow-capabilities"]);
     e.apply("apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  k: secret-value\n");
     let restricted = r#"
 fail() { echo "FAIL: $*"; id; cat /proc/self/status; exit 1; }
@@ -560,6 +563,7 @@ spec:
     command: {caps}
     securityContext:
       runAsUser: 0
+      allowPrivilegeEscalation: true
       capabilities:
         drop: ["ALL"]
         add: ["NET_ADMIN"]

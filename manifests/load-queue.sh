@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Kubernetes Up & Running, "Jobs" chapter (examples/10-6-load-queue.sh).
-# Differs from the book only in: the #! line, this comment, and QUEUE_ADDR (default
-# localhost:8080, the book's address) so a test can use another local port. As in the
-# book, it talks to the queue through a port-forward, e.g.
+# Differs from the book only in: the #! line, this comment, QUEUE_ADDR (default
+# localhost:8080, the book's address) so a test can use another local port, and the
+# line that hands a run by `sh load-queue.sh` to bash (the loop's {0..99} is bash's). As
+# in the book, it talks to the queue through a port-forward, e.g.
 #   QUEUE_POD=$(kubectl get pods -l app=work-queue,component=queue \
 #       -o jsonpath='{.items[0].metadata.name}')
 #   kubectl port-forward $QUEUE_POD 8080:8080
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 QUEUE_ADDR=${QUEUE_ADDR:-localhost:8080}
 
 # Create a work queue called 'keygen'

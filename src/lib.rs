@@ -8,6 +8,7 @@ pub mod api;
 pub mod cli;
 pub mod controller;
 pub mod engine;
+pub mod failpoint;
 pub mod metrics;
 pub mod runtime;
 pub mod server;

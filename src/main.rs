@@ -33,23 +33,22 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if let Command::Server {
-        max_creates_in_flight,
-        metrics_addr,
-    } = cli.command
-    {
+    if let Command::Server { args } = cli.command {
         init_tracing();
-        let config = engine::Config {
-            data_dir: cli
-                .data_dir
+        let config = match engine::Config::from_flags(
+            args,
+            cli.data_dir
                 .clone()
                 .unwrap_or_else(engine::paths::default_data_dir),
-            socket: cli
-                .socket
+            cli.socket
                 .clone()
                 .unwrap_or_else(engine::paths::default_socket),
-            max_creates_in_flight: max_creates_in_flight.max(1),
-            metrics_addr,
+        ) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("dockjob server: {e}");
+                return ExitCode::FAILURE;
+            }
         };
         return match runtime.block_on(engine::run(config)) {
             Ok(()) => ExitCode::SUCCESS,
@@ -59,9 +58,13 @@ fn main() -> ExitCode {
             }
         };
     }
+    quiet_on_closed_stdout();
     match runtime.block_on(cli::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            if closed_stdout(&e) {
+                return ExitCode::from(EXIT_CLOSED_PIPE);
+            }
             if let Some(Reported(code)) = e.downcast_ref::<Reported>() {
                 return ExitCode::from((*code).clamp(1, 255) as u8);
             }
@@ -73,4 +76,36 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// What a shell reports for a process ended by SIGPIPE (128 + 13).
+const EXIT_CLOSED_PIPE: u8 = 141;
+
+/// `dockjob logs POD | head -3`: once the reader is gone, kubectl (a Go program) ends
+/// quietly on SIGPIPE. Rust ignores SIGPIPE so that a closed engine socket is an error
+/// we can report; a closed stdout must still end the CLI without a message or a panic.
+fn closed_stdout(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// `print!` panics when stdout is a closed pipe: turn exactly that panic into the quiet
+/// exit above, leaving every other panic's report alone.
+fn quiet_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(i32::from(EXIT_CLOSED_PIPE));
+        }
+        default(info);
+    }));
 }

@@ -368,3 +368,104 @@ pub fn busybox_job(name: &str, metadata: &str, spec: &str, restart: &str, script
         busybox_pod_spec(6, restart, script)
     )
 }
+
+pub mod invariants;
+
+impl Engine {
+    /// Starts (again) the engine on the same data dir with extra environment variables
+    /// for this run only (a failpoint, `DOCKER_HOST`); does not wait for it to answer,
+    /// since a failpoint may end it first. [`Engine::restart`] runs without them.
+    pub fn restart_env(&mut self, env: &[(&str, &str)]) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.path().join("engine.log"))
+            .expect("engine log");
+        let child = Command::new(bin())
+            .args(["server", "--data-dir"])
+            .arg(self.data_dir())
+            .arg("--socket")
+            .arg(&self.socket)
+            .args(&self.server_args)
+            .env("RUST_LOG", "info,dockjob=debug")
+            .envs(env.iter().copied())
+            .stdout(log.try_clone().expect("log fd"))
+            .stderr(log)
+            .spawn()
+            .expect("engine starts");
+        self.child = Some(child);
+    }
+
+    /// Whether the engine process ended (on its own: a crash or a failpoint).
+    pub fn exited(&mut self) -> bool {
+        self.child
+            .as_mut()
+            .is_none_or(|c| c.try_wait().ok().flatten().is_some())
+    }
+}
+
+impl Engine {
+    /// Runs the CLI with this engine's `--socket` and `-n` before the verb, so that
+    /// `args` reach it exactly as typed: with `run NAME ... -- ARGS` every word after
+    /// `--` belongs to the container, so nothing may be appended.
+    pub fn typed(&self, args: &[&str]) -> Output {
+        Command::new(bin())
+            .arg("--socket")
+            .arg(&self.socket)
+            .args(["-n", &self.namespace])
+            .args(args)
+            .env("DOCKJOB_NO_AUTOSTART", "1")
+            .stdin(Stdio::null())
+            .output()
+            .expect("cli runs")
+    }
+}
+
+/// One raw HTTP/1.1 request to the engine's Unix socket (`Connection: close`), for tests
+/// that must see the API's exact status code and body: the status code and the body
+/// (chunked bodies decoded).
+pub fn http_unix(socket: &Path, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
+    use std::io::Write;
+    let mut stream = std::os::unix::net::UnixStream::connect(socket).expect("engine socket");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .expect("read timeout");
+    let body = body.unwrap_or("");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("send request");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("read answer");
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let (head, rest) = text
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no HTTP header in {text:?}"));
+    let code: u16 = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no status code in {head:?}"));
+    let chunked = head
+        .lines()
+        .any(|l| l.eq_ignore_ascii_case("transfer-encoding: chunked"));
+    let body = if chunked {
+        let mut out = String::new();
+        let mut rest = rest;
+        while let Some((size, after)) = rest.split_once("\r\n") {
+            let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+            if n == 0 || after.len() < n {
+                break;
+            }
+            out.push_str(&after[..n]);
+            rest = after[n..].trim_start_matches("\r\n");
+        }
+        out
+    } else {
+        rest.to_string()
+    };
+    (code, body)
+}

@@ -27,6 +27,9 @@ use super::kinds::Kind;
 /// Largest manifest source read at once. Far above any real manifest (the API server
 /// refuses objects over 3 MiB), low enough that a stray binary file fails fast.
 pub const MAX_MANIFEST_BYTES: usize = 32 << 20;
+/// The API server's request body limit (`MaxRequestBodyBytes`, 3 MiB, in
+/// k8s.io/apiserver): the engine answers 413 beyond it, and apply checks it first.
+pub const MAX_REQUEST_BYTES: usize = 3 * 1024 * 1024;
 /// Deepest nesting accepted. Kubernetes objects nest about 15 levels; the limit keeps
 /// recursion (here and in serde) far from the stack's end.
 pub const MAX_DEPTH: usize = 64;
@@ -509,10 +512,50 @@ fn scan_error(file: &str, e: &ScanError) -> ManifestError {
         column: p.column,
         message: if info.is_empty() {
             "invalid YAML".to_string()
+        } else if info.contains("recursion limit") {
+            // The parser's nesting limit (set to MAX_DEPTH): say what it means.
+            format!(
+                "nested more than {MAX_DEPTH} levels deep (Kubernetes objects nest about 15): check the brackets and indentation"
+            )
         } else {
             info
         },
     }
+}
+
+/// serde's type error in the words of a manifest's author: Kubernetes' integer
+/// types instead of Rust's, and the obvious fix for a quoted number or a number where
+/// text belongs.
+fn plain_type_message(message: &str) -> String {
+    let mut out = message.to_string();
+    for (rust, k8s) in [
+        (
+            "expected i32",
+            "expected an int32 (-2147483648 to 2147483647)",
+        ),
+        (
+            "expected i64",
+            "expected an int64 (-9223372036854775808 to 9223372036854775807)",
+        ),
+        ("expected u32", "expected an integer from 0 to 4294967295"),
+        ("expected f64", "expected a number"),
+    ] {
+        if let Some(rest) = out.strip_suffix(rust) {
+            out = format!("{rest}{k8s}");
+        }
+    }
+    if out.starts_with("invalid type: string") && out.contains("expected an int") {
+        out.push_str("; write the number without quotes");
+    } else if out.starts_with("invalid value: integer") && out.contains("expected an int") {
+        out.push_str("; the value is out of range");
+    } else if (out.starts_with("invalid type: integer")
+        || out.starts_with("invalid type: boolean")
+        || out.starts_with("invalid type: floating point"))
+        && out.ends_with("expected a string")
+    {
+        out.push_str("; quote the value to make it a string");
+    }
+    out
 }
 
 impl Builder<'_> {
@@ -747,7 +790,7 @@ impl Builder<'_> {
             return Err(self.err(
                 pos,
                 format!(
-                    "{path}: duplicate key {key:?}: already defined at line {}",
+                    "{path}: mapping key {key:?} already defined at line {} (YAML allows each key once per mapping; keep one)",
                     first.line
                 ),
             ));
@@ -1266,14 +1309,28 @@ fn object_kind(file: &str, node: &YNode) -> Result<(Kind, Option<Position>), Man
                         k.api_version()
                     ),
                 )),
-                None => Err(field_error(
-                    file,
-                    kind_pos,
-                    "kind",
-                    format!(
-                        "{kind:?} (apiVersion {api_version:?}) is not served by dockjob; {SERVED}"
-                    ),
-                )),
+                None => {
+                    // Kinds are case-sensitive; a near miss gets its fix.
+                    let hint = SERVED_KINDS
+                        .into_iter()
+                        .find(|k| k.kind().eq_ignore_ascii_case(&kind))
+                        .map(|k| {
+                            format!(
+                                "; did you mean kind {:?}? (apiVersion {:?})",
+                                k.kind(),
+                                k.api_version()
+                            )
+                        })
+                        .unwrap_or_default();
+                    Err(field_error(
+                        file,
+                        kind_pos,
+                        "kind",
+                        format!(
+                            "{kind:?} (apiVersion {api_version:?}) is not served by dockjob{hint}; {SERVED}"
+                        ),
+                    ))
+                }
             }
         }
     }
@@ -1297,7 +1354,7 @@ fn decode_object(file: &str, node: &YNode) -> Result<Manifest, ManifestError> {
             file,
             pos,
             if path.is_empty() { "(object)" } else { &path },
-            e.inner().to_string(),
+            plain_type_message(&e.inner().to_string()),
         )
     };
     if kind == Kind::ReplicaSet {
@@ -2858,7 +2915,7 @@ spec:
         let err = decode(&text).expect_err("type");
         assert_eq!(
             err.to_string(),
-            "job.yaml:8:16: spec.parallelism: invalid type: string \"two\", expected i32"
+            "job.yaml:8:16: spec.parallelism: invalid type: string \"two\", expected an int32 (-2147483648 to 2147483647); write the number without quotes"
         );
         // go-yaml v2 reads `yes` as a boolean, so an env value `yes` fails as in kubectl.
         let text = SEED_ONESHOT.replace(
@@ -2868,7 +2925,7 @@ spec:
         let err = decode(&text).expect_err("type");
         assert_eq!(
             err.to_string(),
-            "job.yaml:19:18: spec.template.spec.containers[0].env[0].value: invalid type: boolean `true`, expected a string"
+            "job.yaml:19:18: spec.template.spec.containers[0].env[0].value: invalid type: boolean `true`, expected a string; quote the value to make it a string"
         );
         let err = decode("apiVersion: v1\nkind: Pod\nmetadata: [a]\n").expect_err("meta");
         assert!(
@@ -2902,7 +2959,7 @@ spec:
         let err = decode(&text).expect_err("dup");
         assert_eq!(
             err.to_string(),
-            "job.yaml:17:9: spec.template.spec.containers[0].image: duplicate key \"image\": already defined at line 15"
+            "job.yaml:17:9: spec.template.spec.containers[0].image: mapping key \"image\" already defined at line 15 (YAML allows each key once per mapping; keep one)"
         );
     }
 
@@ -3917,5 +3974,49 @@ spec:
         assert_eq!(normalize_path("a.?.b"), "a.b");
         assert_eq!(parent_path("a.b[0]").as_deref(), Some("a.b"));
         assert_eq!(parent_path("a"), None);
+    }
+
+    #[test]
+    fn nesting_far_too_deep_is_refused_in_plain_words_without_recursing() {
+        for text in [
+            format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)),
+            format!("{}1{}", "{a: ".repeat(10_000), "}".repeat(10_000)),
+            (0..500).map(|i| format!("{}a:\n", " ".repeat(i))).collect(),
+        ] {
+            let err = decode(&text).expect_err("too deep").to_string();
+            assert!(
+                err.contains(&format!("nested more than {MAX_DEPTH} levels deep")),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_kind_in_the_wrong_case_gets_the_right_spelling() {
+        let err =
+            decode("apiVersion: batch/v1\nkind: cronjob\nmetadata: {name: a}\n").expect_err("kind");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "job.yaml:2:1: kind: \"cronjob\" (apiVersion \"batch/v1\") is not served by dockjob; did you mean kind \"CronJob\"? (apiVersion \"batch/v1\"); {SERVED}"
+            )
+        );
+    }
+
+    #[test]
+    fn type_errors_speak_kubernetes_types_and_say_the_fix() {
+        assert_eq!(
+            plain_type_message("invalid value: integer `1099511627776`, expected i32"),
+            "invalid value: integer `1099511627776`, expected an int32 (-2147483648 to 2147483647); the value is out of range"
+        );
+        assert_eq!(
+            plain_type_message("invalid type: integer `5`, expected a string"),
+            "invalid type: integer `5`, expected a string; quote the value to make it a string"
+        );
+        // Anything else is left as serde wrote it.
+        assert_eq!(
+            plain_type_message("missing field `containers`"),
+            "missing field `containers`"
+        );
     }
 }

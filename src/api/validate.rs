@@ -261,8 +261,16 @@ impl FieldError {
 }
 
 impl fmt::Display for FieldError {
+    /// apimachinery's `field.Error.Error()`. The root path (`field.NewPath("")`, used
+    /// for a ConfigMap's or Secret's total size) prints as `[]`, as `Path.String()`
+    /// writes an element without a name as an empty index.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path, self.body())
+        let path = if self.path.is_empty() {
+            "[]"
+        } else {
+            &self.path
+        };
+        write!(f, "{path}: {}", self.body())
     }
 }
 

@@ -19,11 +19,11 @@ use super::progress::JobProgress;
 use super::source;
 use super::terminal;
 use super::wait::{self, JobEnd};
-use crate::api::decode::{Manifest, Object, decode_manifests};
+use crate::api::decode::{MAX_REQUEST_BYTES, Manifest, Object, decode_manifests};
 use crate::api::defaults::{default_object, set_job_selector};
 use crate::api::kinds::Kind;
 use crate::api::labels::LAST_APPLIED;
-use crate::api::validate::{invalid_message, validate_object};
+use crate::api::validate::{invalid_message, validate_annotations, validate_object};
 
 /// Decodes and validates every document of every source. Returns the manifests, or
 /// prints every error and fails: nothing may be applied when any document is bad.
@@ -44,7 +44,10 @@ pub fn load(files: &[String]) -> anyhow::Result<Vec<Manifest>> {
         errors.extend(validate_client_side(m));
     }
     if !errors.is_empty() {
-        for e in &errors {
+        // The API server's aggregate drops repeats (two labels derived from one bad
+        // name give the same message twice); so does this list.
+        let mut seen = std::collections::HashSet::new();
+        for e in errors.iter().filter(|e| seen.insert(e.as_str())) {
             eprintln!("error: {e}");
         }
         return Err(Reported(1).into());
@@ -53,6 +56,15 @@ pub fn load(files: &[String]) -> anyhow::Result<Vec<Manifest>> {
         bail!("no objects passed to apply");
     }
     Ok(manifests)
+}
+
+/// Everything `apply` checks in one decoded manifest before anything is sent (what
+/// [`load`] and [`run`] refuse), each error a line naming file and line. The fuzz
+/// target (`fuzz/fuzz_targets/decode.rs`) drives this on arbitrary bytes.
+pub fn client_side_errors(m: &Manifest) -> Vec<String> {
+    let mut errors = validate_client_side(m);
+    errors.extend(apply_size_errors(m));
+    errors
 }
 
 /// The checks the engine will make, run before anything is sent, each error with the
@@ -114,14 +126,17 @@ pub async fn run(
     explicit_namespace: bool,
     wait: Option<Option<Duration>>,
 ) -> anyhow::Result<()> {
-    if explicit_namespace {
-        let errors = namespace_mismatches(&manifests, namespace);
-        if !errors.is_empty() {
-            for e in &errors {
-                eprintln!("error: {e}");
-            }
-            return Err(Reported(1).into());
+    let mut errors = if explicit_namespace {
+        namespace_mismatches(&manifests, namespace)
+    } else {
+        Vec::new()
+    };
+    errors.extend(manifests.iter().flat_map(apply_size_errors));
+    if !errors.is_empty() {
+        for e in &errors {
+            eprintln!("error: {e}");
         }
+        return Err(Reported(1).into());
     }
     let mut failed = false;
     let mut jobs = Vec::new();
@@ -186,21 +201,61 @@ async fn wait_for_jobs(
     Ok(all_complete)
 }
 
-async fn apply_one(client: &Client, m: &Manifest, default_ns: &str) -> anyhow::Result<String> {
-    let kind = m.object.kind();
+/// The object apply sends: as written, with the `last-applied-configuration`
+/// annotation (whose value is also returned) and the namespace set.
+fn applied_object(m: &Manifest, ns: &str) -> (Value, String) {
     let mut obj = m.object.to_value();
-    let ns = match obj["metadata"]["namespace"].as_str() {
-        Some(ns) if !ns.is_empty() => ns.to_string(),
-        _ => default_ns.to_string(),
-    };
-    let name = obj["metadata"]["name"].as_str().unwrap_or("").to_string();
     let last_applied = format!("{}\n", obj);
     let annotations = &mut obj["metadata"]["annotations"];
     if !annotations.is_object() {
         *annotations = Value::Object(Default::default());
     }
     annotations[LAST_APPLIED] = Value::String(last_applied.clone());
-    obj["metadata"]["namespace"] = Value::String(ns.clone());
+    obj["metadata"]["namespace"] = Value::String(ns.to_string());
+    (obj, last_applied)
+}
+
+/// What only `apply` adds can make an object too big, checked before anything is
+/// sent: the copy of the object in the last-applied annotation (Kubernetes allows 256
+/// KiB of annotations, so kubectl's apply fails the same way), and the request body
+/// over the API's 3 MiB limit. Each error names the file and line of the object.
+fn apply_size_errors(m: &Manifest) -> Vec<String> {
+    let kind = m.object.kind();
+    let name = m.object.name().unwrap_or("");
+    let (obj, last_applied) = applied_object(m, m.object.namespace().unwrap_or(""));
+    let mut annotations = m.object.meta().annotations.clone().unwrap_or_default();
+    annotations.insert(LAST_APPLIED.to_string(), last_applied);
+    let mut out: Vec<String> = validate_annotations(Some(&annotations), "metadata.annotations")
+        .iter()
+        .map(|e| {
+            format!(
+                "{}:{}: {} (apply keeps a copy of the whole object in the {LAST_APPLIED} annotation: keep the object under about 128 KiB, e.g. move large data to a hostPath volume)",
+                m.source,
+                m.line,
+                invalid_message(kind, name, std::slice::from_ref(e))
+            )
+        })
+        .collect();
+    let size = obj.to_string().len();
+    if size > MAX_REQUEST_BYTES {
+        out.push(format!(
+            "{}:{}: {}/{name}: the request would be {size} bytes, over the API's limit (Request entity too large: limit is {MAX_REQUEST_BYTES})",
+            m.source,
+            m.line,
+            kind.qualified()
+        ));
+    }
+    out
+}
+
+async fn apply_one(client: &Client, m: &Manifest, default_ns: &str) -> anyhow::Result<String> {
+    let kind = m.object.kind();
+    let ns = match m.object.namespace() {
+        Some(ns) if !ns.is_empty() => ns.to_string(),
+        _ => default_ns.to_string(),
+    };
+    let (mut obj, last_applied) = applied_object(m, &ns);
+    let name = obj["metadata"]["name"].as_str().unwrap_or("").to_string();
 
     let path = kind.object_path(&ns, &name);
     let shown = format!("{}/{}", kind.qualified(), name);
@@ -247,5 +302,25 @@ mod tests {
         );
         // Same namespace, or none in the object: nothing to refuse.
         assert!(namespace_mismatches(&m, "team").is_empty());
+    }
+
+    #[test]
+    fn an_object_too_big_for_the_last_applied_annotation_is_refused_before_sending() {
+        let small =
+            manifests("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n");
+        assert!(client_side_errors(&small[0]).is_empty());
+        let big = manifests(&format!(
+            "# a comment\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  k: \"{}\"\n",
+            "x".repeat(300 << 10)
+        ));
+        let errors = client_side_errors(&big[0]);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with(
+                "test.yaml:2: ConfigMap \"big\" is invalid: metadata.annotations: Too long: may not be more than 262144 bytes (apply keeps a copy"
+            ),
+            "{}",
+            errors[0]
+        );
     }
 }

@@ -42,33 +42,88 @@ pub fn check(selection: Option<&Selection>, selector: Option<&str>) -> anyhow::R
     Ok(())
 }
 
+/// kubectl's `--all`: every object of the kinds named, as the empty selector (which
+/// matches everything); names given with it are deleted by name, as kubectl does.
+pub fn select_all(
+    all: bool,
+    selector: Option<String>,
+    selection: &Selection,
+) -> anyhow::Result<Option<String>> {
+    if !all {
+        return Ok(selector);
+    }
+    if selector.is_some() {
+        bail!("cannot set --all and --selector at the same time");
+    }
+    Ok((!selection.has_names()).then(String::new))
+}
+
+/// kubectl's `AddSourceToErr("deleting", ...)`: a server error about an object read
+/// from a file names the file.
+fn with_source(se: &ServerError, file: &str) -> ServerError {
+    ServerError {
+        code: se.code,
+        reason: se.reason.clone(),
+        message: format!("error when deleting {file:?}: {}", se.message),
+    }
+}
+
+/// `--timeout`: a Go duration as kubectl takes it (`0` or less waits a week, as
+/// kubectl's "determine a timeout" does), or a bare number of seconds (dockjob's older
+/// form, kept so existing scripts work).
+pub fn parse_timeout(s: &str) -> anyhow::Result<Duration> {
+    if let Ok(secs) = s.parse::<u64>()
+        && secs > 0
+    {
+        return Ok(Duration::from_secs(secs));
+    }
+    let d = super::wait::parse_timeout(s)?;
+    Ok(if d.is_zero() {
+        Duration::from_secs(168 * 3600)
+    } else {
+        d
+    })
+}
+
 /// `dockjob delete`.
+///
+/// `ignore_not_found` (kubectl's `--ignore-not-found`): a missing object is skipped
+/// silently; when none was found, `No resources found` on stdout and success.
 pub async fn run(
     client: &Client,
     targets: Targets,
     ns: &str,
     wait: bool,
     timeout: Duration,
+    ignore_not_found: bool,
 ) -> anyhow::Result<()> {
-    let mut objects: Vec<(Kind, String, String)> = Vec::new();
+    // Each object with the file it came from (kubectl's `info.Source`), if any.
+    let mut objects: Vec<(Kind, String, String, Option<String>)> = Vec::new();
     match targets {
         Targets::Names(selection) => {
             for r in selection.requests {
-                objects.extend(r.names.into_iter().map(|n| (r.kind, ns.to_string(), n)));
+                objects.extend(
+                    r.names
+                        .into_iter()
+                        .map(|n| (r.kind, ns.to_string(), n, None)),
+                );
             }
         }
         Targets::Selector(selection, selector) => {
             for r in &selection.requests {
                 let path = with_params(
                     &r.kind.collection_path(Some(ns)),
-                    &[("labelSelector", Some(&selector))],
+                    &[(
+                        "labelSelector",
+                        Some(selector.as_str()).filter(|s| !s.is_empty()),
+                    )],
                 );
                 let list = client.get(&path).await?;
                 for item in list["items"].as_array().into_iter().flatten() {
                     // An object already being deleted is deleted again (kubectl does
                     // not skip it either) and waited for like the others.
                     if let Some(name) = item["metadata"]["name"].as_str() {
-                        objects.push((r.kind, ns.to_string(), name.to_string()));
+                        objects.push((r.kind, ns.to_string(), name.to_string(), None));
                     }
                 }
             }
@@ -82,36 +137,68 @@ pub async fn run(
             for m in apply::load(&files)? {
                 let obj_ns = m.object.namespace().filter(|s| !s.is_empty()).unwrap_or(ns);
                 let name = m.object.name().unwrap_or_default();
-                objects.push((m.object.kind(), obj_ns.to_string(), name.to_string()));
+                let source = if m.source == "<stdin>" {
+                    "STDIN".to_string()
+                } else {
+                    m.source.clone()
+                };
+                objects.push((
+                    m.object.kind(),
+                    obj_ns.to_string(),
+                    name.to_string(),
+                    Some(source),
+                ));
             }
         }
     }
 
-    let mut failed = false;
+    // As kubectl's: the objects that go are reported first, the errors after them.
+    let mut errors: Vec<String> = Vec::new();
     let mut pending = Vec::new();
-    for (kind, ns, name) in objects {
+    for (kind, ns, name, source) in objects {
         match client
             .request(Method::DELETE, &kind.object_path(&ns, &name), None)
             .await
         {
             Ok(_) => pending.push((kind, ns, name)),
+            Err(e)
+                if ignore_not_found
+                    && e.downcast_ref::<ServerError>()
+                        .is_some_and(|se| se.code == 404) => {}
             Err(e) if e.downcast_ref::<ServerError>().is_some() => {
-                eprintln!("{e}");
-                failed = true;
+                errors.push(match (e.downcast_ref::<ServerError>(), &source) {
+                    (Some(se), Some(file)) => with_source(se, file).to_string(),
+                    _ => e.to_string(),
+                });
             }
             Err(e) => return Err(e),
         }
     }
+    if pending.is_empty() && errors.is_empty() {
+        println!("No resources found");
+        return Ok(());
+    }
     for (kind, ns, name) in pending {
-        if wait {
-            wait_gone(client, kind, &ns, &name, timeout).await?;
+        if wait && let Err(e) = wait_gone(client, kind, &ns, &name, timeout).await {
+            report(&errors);
+            return Err(e);
         }
         println!("{} \"{name}\" deleted", kind.qualified());
     }
-    if failed {
+    if !errors.is_empty() {
+        report(&errors);
         return Err(Reported(1).into());
     }
     Ok(())
+}
+
+/// Prints the errors collected on the way, after what stdout already has.
+fn report(errors: &[String]) {
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    for e in errors {
+        eprintln!("{e}");
+    }
 }
 
 async fn wait_gone(
@@ -176,6 +263,55 @@ mod tests {
             &args.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
         )
         .unwrap()
+    }
+
+    #[test]
+    fn errors_about_objects_from_files_name_the_file() {
+        let se = ServerError {
+            code: 404,
+            reason: "NotFound".into(),
+            message: "jobs.batch \"x\" not found".into(),
+        };
+        assert_eq!(
+            with_source(&se, "job.yaml").to_string(),
+            "Error from server (NotFound): error when deleting \"job.yaml\": jobs.batch \"x\" not found"
+        );
+    }
+
+    #[test]
+    fn timeouts_are_durations_or_seconds() {
+        assert_eq!(parse_timeout("60").unwrap(), Duration::from_secs(60));
+        assert_eq!(parse_timeout("2m").unwrap(), Duration::from_secs(120));
+        assert_eq!(
+            parse_timeout("0s").unwrap(),
+            Duration::from_secs(168 * 3600)
+        );
+        assert_eq!(parse_timeout("0").unwrap(), Duration::from_secs(168 * 3600));
+        assert_eq!(
+            parse_timeout("soon").unwrap_err().to_string(),
+            "invalid argument \"soon\" for \"--timeout\" flag: time: invalid duration \"soon\""
+        );
+    }
+
+    #[test]
+    fn all_is_the_empty_selector_unless_names_are_given() {
+        assert_eq!(select_all(false, None, &sel(&["jobs"])).unwrap(), None);
+        assert_eq!(
+            select_all(false, Some("a=b".into()), &sel(&["jobs"])).unwrap(),
+            Some("a=b".to_string())
+        );
+        assert_eq!(
+            select_all(true, None, &sel(&["jobs,pods"])).unwrap(),
+            Some(String::new())
+        );
+        assert_eq!(select_all(true, None, &sel(&["jobs", "x"])).unwrap(), None);
+        assert_eq!(
+            select_all(true, Some("a=b".into()), &sel(&["jobs"]))
+                .unwrap_err()
+                .to_string(),
+            "cannot set --all and --selector at the same time"
+        );
+        assert!(check(Some(&sel(&["jobs"])), Some("")).is_ok());
     }
 
     #[test]

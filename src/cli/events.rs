@@ -83,17 +83,23 @@ impl EventsArgs {
     }
 }
 
-/// Prints events as kubectl's events printers do: the header once, YAML documents
-/// separated by `---` in watch mode.
+/// Prints events as kubectl's events printers do: the header once, rows aligned by one
+/// `RememberWidths` tabwriter flushed after each batch (so later events stay under the
+/// header), YAML documents separated by `---` in watch mode.
 pub struct EventsPrinter<'a> {
     args: &'a EventsArgs,
     printed: usize,
+    widths: printers::tabwriter::RememberedWidths,
 }
 
 impl<'a> EventsPrinter<'a> {
     pub fn new(args: &'a EventsArgs) -> anyhow::Result<Self> {
         match args.output.as_deref() {
-            None | Some("yaml") | Some("json") => Ok(EventsPrinter { args, printed: 0 }),
+            None | Some("yaml") | Some("json") => Ok(EventsPrinter {
+                args,
+                printed: 0,
+                widths: Default::default(),
+            }),
             Some(other) => bail!(
                 "unable to match a printer suitable for the output format \"{other}\", allowed formats are: json,yaml"
             ),
@@ -129,7 +135,14 @@ impl<'a> EventsPrinter<'a> {
                     .map(|v| serde_json::from_value(v.clone()))
                     .collect::<Result<_, _>>()?;
                 let header = !self.args.no_headers && self.printed == 0;
-                printers::kubectl_events_table(&events, now, header, self.args.all_namespaces)
+                let raw = printers::kubectl_events_table_with(
+                    &events,
+                    now,
+                    header,
+                    self.args.all_namespaces,
+                    true,
+                );
+                printers::align_watch(&raw, &mut self.widths)
             }
         };
         self.printed += items.len();
@@ -294,9 +307,21 @@ mod tests {
             p.render(std::slice::from_ref(&ev), now).unwrap(),
             "LAST SEEN   TYPE      REASON                 OBJECT   MESSAGE\n60s         Warning   BackoffLimitExceeded   Job/pi   Job has reached the specified backoff limit\n"
         );
+        // kubectl's `RememberWidths` writer: later events stay under the header, and a
+        // wider cell widens its column from then on.
+        assert_eq!(
+            p.render(std::slice::from_ref(&ev), now).unwrap(),
+            "60s         Warning   BackoffLimitExceeded   Job/pi   Job has reached the specified backoff limit\n"
+        );
+        let mut wide = ev.clone();
+        wide["involvedObject"]["name"] = json!("pi-with-a-long-name");
+        assert_eq!(
+            p.render(&[wide], now).unwrap(),
+            "60s         Warning   BackoffLimitExceeded   Job/pi-with-a-long-name   Job has reached the specified backoff limit\n"
+        );
         assert_eq!(
             p.render(&[ev], now).unwrap(),
-            "60s   Warning   BackoffLimitExceeded   Job/pi   Job has reached the specified backoff limit\n"
+            "60s         Warning   BackoffLimitExceeded   Job/pi                    Job has reached the specified backoff limit\n"
         );
         assert!(EventsPrinter::new(&args(Some("wide"))).is_err());
     }

@@ -8,11 +8,12 @@
 //!
 //! CronJobs have no finished state: all of them are always shown.
 //!
-//! `-w` prints the table, then one row per change as kubectl's `get -w` does (the rows
-//! after the first batch come without a header, each aligned on its own because kubectl
-//! flushes its tabwriter after every change). Without `-a`, a finished object that was
-//! not shown is not shown when it changes either; one that was shown keeps being shown,
-//! so its last transition (Completed, Failed, deletion) is seen.
+//! `-w` prints the table, then one row per change as kubectl's `get -w` does: the rows
+//! after the first batch come without a header, and kubectl's tabwriter (flag
+//! `RememberWidths`) pads each to at least the column widths already printed, so they
+//! stay under the header; a wider cell widens its column from then on. Without `-a`, a
+//! finished object that was not shown is not shown when it changes either; one that was
+//! shown keeps being shown, so its last transition (Completed, Failed, deletion) is seen.
 
 use std::collections::HashSet;
 
@@ -48,6 +49,9 @@ pub struct GetArgs {
     pub sort_by: Option<String>,
     /// `--allow-missing-template-keys` (kubectl's default: true).
     pub allow_missing_template_keys: bool,
+    /// `--ignore-not-found`: a missing named object is skipped silently, and nothing
+    /// found is no message either (exit 0), as kubectl's `get`.
+    pub ignore_not_found: bool,
 }
 
 impl GetArgs {
@@ -84,6 +88,16 @@ pub fn check(args: &GetArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// kubectl's answer to `get` without a resource type: a hint on stderr, then a usage
+/// error (exit 1).
+pub fn missing_resource_type() -> anyhow::Error {
+    eprintln!(
+        "You must specify the type of resource to get. Use one of: {}.\n",
+        super::resources::KINDS_HINT
+    );
+    anyhow::anyhow!("Required resource not specified.\nSee 'dockjob get -h' for help and examples")
+}
+
 /// Whether a job has finished (a Complete or Failed condition that is True).
 pub fn job_finished(v: &Value) -> bool {
     v["status"]["conditions"].as_array().is_some_and(|cs| {
@@ -105,14 +119,15 @@ fn is_live(kind: Kind, v: &Value) -> bool {
     }
 }
 
-/// Lists the objects of one request (its names, or a filtered list).
+/// Lists the objects of one request (its names, or a filtered list); a named object
+/// the server refuses adds its error to `errors`.
 async fn fetch_request(
     client: &Client,
     args: &GetArgs,
     request: &Request,
-) -> anyhow::Result<(Vec<Value>, bool)> {
+    errors: &mut Vec<String>,
+) -> anyhow::Result<Vec<Value>> {
     let mut items = Vec::new();
-    let mut failed = false;
     let kind = request.kind;
     if request.names.is_empty() {
         let ns = (!args.all_namespaces).then_some(args.namespace.as_str());
@@ -129,28 +144,28 @@ async fn fetch_request(
         for name in &request.names {
             match client.get(&kind.object_path(&args.namespace, name)).await {
                 Ok(v) => items.push(v),
-                Err(e) if e.downcast_ref::<ServerError>().is_some() => {
-                    eprintln!("{e}");
-                    failed = true;
-                }
+                Err(e)
+                    if args.ignore_not_found
+                        && e.downcast_ref::<ServerError>()
+                            .is_some_and(|se| se.code == 404) => {}
+                Err(e) if e.downcast_ref::<ServerError>().is_some() => errors.push(e.to_string()),
                 Err(e) => return Err(e),
             }
         }
     }
-    Ok((items, failed))
+    Ok(items)
 }
 
-/// Lists every request's objects, kind by kind; the flag says whether a named object
-/// was missing (already reported on stderr).
-pub async fn fetch(client: &Client, args: &GetArgs) -> anyhow::Result<(Vec<Group>, bool)> {
+/// Lists every request's objects, kind by kind, with the server's error for each named
+/// object it refused (a missing one: NotFound), in the order they were asked for.
+pub async fn fetch(client: &Client, args: &GetArgs) -> anyhow::Result<(Vec<Group>, Vec<String>)> {
     let mut groups = Vec::new();
-    let mut failed = false;
+    let mut errors = Vec::new();
     for request in &args.selection.requests {
-        let (items, f) = fetch_request(client, args, request).await?;
-        failed |= f;
+        let items = fetch_request(client, args, request, &mut errors).await?;
         groups.push((request.kind, items));
     }
-    Ok((groups, failed))
+    Ok((groups, errors))
 }
 
 fn typed<T: DeserializeOwned>(items: &[Value]) -> anyhow::Result<Vec<T>> {
@@ -160,16 +175,24 @@ fn typed<T: DeserializeOwned>(items: &[Value]) -> anyhow::Result<Vec<T>> {
         .collect()
 }
 
-/// `dockjob get`.
+/// `dockjob get`. As kubectl's, the objects found are printed first and the errors
+/// (one line each) after them.
 pub async fn run(client: &Client, args: &GetArgs) -> anyhow::Result<()> {
-    let (groups, failed) = fetch(client, args).await?;
+    let (groups, errors) = fetch(client, args).await?;
+    let failed = !errors.is_empty();
     let out = render_groups(args, &groups, jiff::Timestamp::now())?;
     let empty = groups.iter().all(|(_, items)| items.is_empty());
     let human = args
         .output
         .as_deref()
         .is_none_or(|o| o == "wide" || o.starts_with("custom-columns"));
-    if empty && !failed && human {
+    let table = args.output.as_deref().is_none_or(|o| o == "wide");
+    if empty && args.ignore_not_found {
+        // kubectl prints neither the message nor an empty List then.
+    } else if failed && empty && args.selection.single_item && !table {
+        // kubectl's printGeneric: one named object that is missing is only the error,
+        // not an empty List.
+    } else if empty && !failed && human {
         if args.all_namespaces {
             eprintln!("No resources found");
         } else {
@@ -179,6 +202,11 @@ pub async fn run(client: &Client, args: &GetArgs) -> anyhow::Result<()> {
         print!("{out}");
     }
     if failed {
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        for e in &errors {
+            eprintln!("{e}");
+        }
         return Err(Reported(1).into());
     }
     Ok(())
@@ -237,6 +265,16 @@ pub fn render_groups(
     groups: &[Group],
     now: jiff::Timestamp,
 ) -> anyhow::Result<String> {
+    render_groups_with(args, groups, now, false)
+}
+
+/// [`render_groups`]; `raw` leaves tables tab-separated for `get -w`'s writer.
+fn render_groups_with(
+    args: &GetArgs,
+    groups: &[Group],
+    now: jiff::Timestamp,
+    raw: bool,
+) -> anyhow::Result<String> {
     let found: Vec<Kind> = groups
         .iter()
         .filter(|(_, items)| !items.is_empty())
@@ -253,7 +291,7 @@ pub fn render_groups(
         None => groups,
     };
     let output = args.output.as_deref();
-    if let Some(text) = render_template_output(args, groups, output)? {
+    if let Some(text) = render_template_output(args, groups, output, raw)? {
         return Ok(text);
     }
     match output {
@@ -266,10 +304,14 @@ pub fn render_groups(
                     show_namespace: args.all_namespaces,
                     kind_prefix: with_kind.then(|| qualified(*kind)),
                     colour: super::terminal::stdout_colour(),
+                    raw,
                 };
                 let text = table(*kind, items, now, &opts)?;
-                let text =
-                    printers::labels::append_columns(&text, items, &args.labels, args.no_headers);
+                let text = if raw {
+                    printers::labels::append_cells(&text, items, &args.labels, args.no_headers)
+                } else {
+                    printers::labels::append_columns(&text, items, &args.labels, args.no_headers)
+                };
                 if text.is_empty() {
                     continue;
                 }
@@ -337,6 +379,7 @@ fn render_template_output(
     args: &GetArgs,
     groups: &[Group],
     output: Option<&str>,
+    raw: bool,
 ) -> anyhow::Result<Option<String>> {
     let Some((format, value)) = output.and_then(|o| o.split_once('=').or(Some((o, "")))) else {
         return Ok(None);
@@ -378,27 +421,35 @@ fn render_template_output(
         }
         "custom-columns" => {
             let columns = printers::custom_columns::parse_spec(value)?;
-            Ok(Some(printers::custom_columns::render(
-                &columns,
-                &all(),
-                args.no_headers,
-            )?))
+            let render = if raw {
+                printers::custom_columns::render_raw
+            } else {
+                printers::custom_columns::render
+            };
+            Ok(Some(render(&columns, &all(), args.no_headers)?))
         }
         _ => Ok(None),
     }
 }
 
 /// What `get -w` prints as objects arrive, as kubectl's printers do in watch mode: the
-/// header once, above the first row printed; YAML documents after the first preceded by
-/// `---`; JSON objects one after the other; names one per line.
+/// header once, above the first row printed, every table row aligned by one
+/// `RememberWidths` tabwriter flushed after each batch; YAML documents after the first
+/// preceded by `---`; JSON objects one after the other; names one per line; a jsonpath
+/// template run on each object.
 pub struct WatchPrinter<'a> {
     args: &'a GetArgs,
     printed: usize,
+    widths: printers::tabwriter::RememberedWidths,
 }
 
 impl<'a> WatchPrinter<'a> {
     pub fn new(args: &'a GetArgs) -> Self {
-        WatchPrinter { args, printed: 0 }
+        WatchPrinter {
+            args,
+            printed: 0,
+            widths: Default::default(),
+        }
     }
 
     /// The text for the next batch of objects (the initial list, or one change).
@@ -406,7 +457,8 @@ impl<'a> WatchPrinter<'a> {
         if items.is_empty() {
             return Ok(String::new());
         }
-        let text = match self.args.output.as_deref() {
+        let output = self.args.output.as_deref();
+        let text = match output {
             Some("yaml") => {
                 let mut out = String::new();
                 for (i, item) in items.iter().enumerate() {
@@ -424,10 +476,27 @@ impl<'a> WatchPrinter<'a> {
                 }
                 out
             }
+            Some(o) if o.starts_with("jsonpath") => {
+                // kubectl's watch hands the printer one object at a time.
+                let mut args = self.args.clone();
+                args.selection.single_item = true;
+                let mut out = String::new();
+                for item in items {
+                    out.push_str(&render_at(&args, std::slice::from_ref(item), now)?);
+                }
+                out
+            }
             _ => {
                 let mut args = self.args.clone();
                 args.no_headers = args.no_headers || self.printed > 0;
-                render_at(&args, items, now)?
+                let raw = render_groups_with(&args, &[(args.kind(), items.to_vec())], now, true)?;
+                if matches!(output, None | Some("wide"))
+                    || output.is_some_and(|o| o.starts_with("custom-columns"))
+                {
+                    printers::align_watch(&raw, &mut self.widths)
+                } else {
+                    raw
+                }
             }
         };
         self.printed += items.len();
@@ -541,6 +610,10 @@ pub async fn run_watch(client: &Client, args: &GetArgs, list_first: bool) -> any
 }
 
 #[cfg(test)]
+#[path = "get_watch_tests.rs"]
+mod watch_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
@@ -564,6 +637,7 @@ mod tests {
             labels: Default::default(),
             sort_by: None,
             allow_missing_template_keys: true,
+            ignore_not_found: false,
         }
     }
 
@@ -577,8 +651,10 @@ mod tests {
                     "imageID": "", "state": state}]}})
     }
 
+    /// kubectl's `RememberWidths` tabwriter: a later row is padded to the widths the
+    /// header and first rows set.
     #[test]
-    fn watch_rows_after_the_first_batch_have_no_header_and_align_alone() {
+    fn watch_rows_after_the_first_batch_have_no_header_and_keep_the_widths() {
         let now: jiff::Timestamp = "2024-05-01T12:00:00Z".parse().unwrap();
         let a = args(Kind::Pod, None);
         let mut p = WatchPrinter::new(&a);
@@ -607,7 +683,10 @@ mod tests {
                 now,
             )
             .unwrap();
-        assert_eq!(next, "oneshot-x7k2p   0/1   Completed   0     10s\n");
+        assert_eq!(
+            next,
+            "oneshot-x7k2p   0/1     Completed           0          10s\n"
+        );
     }
 
     #[test]
@@ -628,7 +707,7 @@ mod tests {
         );
         assert_eq!(
             p.render(&[cj], now).unwrap(),
-            "nightly   0 3 * * *   <none>   False   0     <none>   60m\n"
+            "nightly   0 3 * * *   <none>     False     0        <none>          60m\n"
         );
     }
 

@@ -107,7 +107,8 @@ impl LogQuery {
 /// before the engine is reached, and builds the query.
 pub fn check(args: &LogsArgs) -> anyhow::Result<LogQuery> {
     match (&args.target, &args.selector) {
-        (None, None) => bail!("{USAGE_ERR}"),
+        // kubectl's UsageErrorf adds where to find the usage.
+        (None, None) => bail!("{USAGE_ERR}\nSee 'dockjob logs -h' for help and examples"),
         (Some(_), Some(_)) => bail!("only a selector (-l) or a POD name is allowed"),
         _ => {}
     }

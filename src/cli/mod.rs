@@ -26,7 +26,6 @@ pub mod wait;
 pub mod watch;
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use anyhow::bail;
 use clap::{ArgAction, Parser, Subcommand};
@@ -65,16 +64,11 @@ pub struct Cli {
 pub enum Command {
     /// Run the engine: store, API, controllers and Docker runtime.
     #[command(
-        after_help = "Examples:\n  dockjob server\n  dockjob server --metrics-addr 127.0.0.1:9090\n\nOther verbs start an engine in the background when none answers (unless --no-autostart)."
+        after_help = "Examples:\n  dockjob server\n  dockjob server --metrics-addr 127.0.0.1:9090\n  dockjob server --socket-group docker\n  dockjob server --listen 0.0.0.0:6443 --token-file token --tls-cert cert.pem --tls-key key.pem\n  dockjob server --allow-host-path /srv/data --allow-privileged\n\nOther verbs start an engine in the background when none answers (unless --no-autostart)."
     )]
     Server {
-        /// Docker container creations allowed in flight at once.
-        #[arg(long, default_value_t = 4)]
-        max_creates_in_flight: usize,
-        /// Serve Prometheus metrics at http://ADDR/metrics (loopback only, e.g.
-        /// 127.0.0.1:9090); off unless given.
-        #[arg(long, value_name = "ADDR")]
-        metrics_addr: Option<std::net::SocketAddr>,
+        #[command(flatten)]
+        args: crate::server::flags::ServerArgs,
     },
     /// Create or update objects from files, directories or standard input.
     #[command(
@@ -99,7 +93,7 @@ pub enum Command {
     Get {
         /// The kinds (jobs, cronjobs, pods, services, replicasets, configmaps, secrets,
         /// events, all, namespaces), comma-separated, or KIND/NAME.
-        resource: String,
+        resource: Option<String>,
         /// Names of objects to show.
         names: Vec<String>,
         /// Also show finished jobs and pods.
@@ -137,6 +131,9 @@ pub enum Command {
         /// Like --watch, without the initial list.
         #[arg(long)]
         watch_only: bool,
+        /// If the requested object does not exist the command will return exit code 0.
+        #[arg(long)]
+        ignore_not_found: bool,
     },
     /// Create an object from flags: `create job NAME --from=cronjob/X`.
     #[command(
@@ -322,9 +319,16 @@ pub enum Command {
         /// Wait until the objects and their containers are gone.
         #[arg(long, default_value_t = true, action = ArgAction::Set)]
         wait: bool,
-        /// How long to wait, in seconds.
-        #[arg(long, default_value_t = 120)]
-        timeout: u64,
+        /// How long to wait: a duration (30s, 5m...; 0 waits a week, as kubectl), or
+        /// seconds.
+        #[arg(long, default_value = "120s", allow_hyphen_values = true)]
+        timeout: String,
+        /// Treat "resource not found" as a successful delete.
+        #[arg(long)]
+        ignore_not_found: bool,
+        /// Delete every object of the given kinds in the namespace.
+        #[arg(long)]
+        all: bool,
     },
 }
 
@@ -441,7 +445,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             allow_missing_template_keys,
             watch,
             watch_only,
+            ignore_not_found,
         } => {
+            let Some(resource) = resource else {
+                return Err(get::missing_resource_type());
+            };
             let mut words = vec![resource];
             words.extend(names);
             if let Some(names) = namespaces::parse_words(&words)? {
@@ -478,6 +486,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
                 sort_by,
                 allow_missing_template_keys,
+                ignore_not_found,
             };
             // Refuse bad flags before reaching (or starting) the engine.
             get::check(&args)?;
@@ -518,9 +527,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             selector,
         } => {
             let Some((resource, names)) = resources.split_first() else {
-                bail!(
-                    "you must provide one or more resources by argument, e.g. `dockjob wait --for=condition=complete job/oneshot`"
-                );
+                bail!("{}", resources::MISSING_RESOURCE);
             };
             let (kind, names) = kind_and_names(resource, names)?;
             if names.is_empty() && selector.is_none() {
@@ -665,11 +672,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             selector,
             wait,
             timeout,
+            ignore_not_found,
+            all,
         } => {
+            let timeout = delete::parse_timeout(&timeout)?;
             let targets = if !files.is_empty() {
                 delete::Targets::Files(files)
             } else {
                 let selection = resources::parse("delete", &args)?;
+                let selector = delete::select_all(all, selector, &selection)?;
                 delete::check(Some(&selection), selector.as_deref())?;
                 match selector {
                     Some(sel) => delete::Targets::Selector(selection, sel),
@@ -677,7 +688,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             };
             let client = Client::connect(&socket, &autostart).await?;
-            delete::run(&client, targets, &ns, wait, Duration::from_secs(timeout)).await
+            delete::run(&client, targets, &ns, wait, timeout, ignore_not_found).await
         }
     }
 }

@@ -17,6 +17,14 @@ pub const ALL_CATEGORY: [Kind; 5] = [
     Kind::Job,
 ];
 
+/// The kinds dockjob serves, as the usage errors list them (kubectl points at `kubectl
+/// api-resources` instead, which dockjob does not have).
+pub const KINDS_HINT: &str = "pods (po), jobs, cronjobs (cj), services (svc), replicasets (rs), configmaps (cm), secrets, events (ev), namespaces (ns), all";
+
+/// cli-runtime's `missingResourceError`: what `kubectl delete` and `kubectl wait` say
+/// when given nothing to act on.
+pub const MISSING_RESOURCE: &str = "You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'";
+
 /// One kind to visit: every object of it (no names), or the named ones.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
@@ -65,10 +73,10 @@ pub fn parse_kind(name: &str) -> anyhow::Result<Kind> {
 /// Reads `args` as kubectl does. `verb` words the messages (`get`, `delete`...).
 pub fn parse(verb: &str, args: &[String]) -> anyhow::Result<Selection> {
     let Some(first) = args.first() else {
-        bail!(
-            "you must specify the type of resource to {verb}, e.g. `dockjob {verb} jobs` (kinds: {})",
-            "pods, jobs, cronjobs, services (svc), replicasets (rs), configmaps (cm), secrets, events, all"
-        );
+        if verb == "delete" {
+            bail!("{MISSING_RESOURCE}");
+        }
+        bail!("you must specify the type of resource to {verb}. Use one of: {KINDS_HINT}.");
     };
     if args.iter().any(|a| a.contains('/')) {
         return parse_tuples(verb, args);
@@ -224,6 +232,14 @@ mod tests {
             err(&["job/"]),
             "arguments in resource/name form must have a single resource and name"
         );
-        assert!(err(&[]).starts_with("you must specify the type of resource to get"));
+        assert!(err(&[]).starts_with(
+            "you must specify the type of resource to get. Use one of: pods (po), jobs,"
+        ));
+        assert!(
+            parse("delete", &[])
+                .unwrap_err()
+                .to_string()
+                .starts_with("You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n")
+        );
     }
 }

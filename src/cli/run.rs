@@ -298,6 +298,16 @@ pub fn outcome(pod: &Value) -> Option<Result<(), (i32, String)>> {
     }
 }
 
+/// kubectl's `fatal`: a message gets a newline at its end unless it already has one, so
+/// `terminated (Error)\n` followed by an empty termination message prints one line.
+fn with_final_newline(message: &str) -> String {
+    if message.ends_with('\n') {
+        message.to_string()
+    } else {
+        format!("{message}\n")
+    }
+}
+
 /// `dockjob run`.
 pub async fn run(client: &Client, args: &RunArgs) -> anyhow::Result<()> {
     let job = build(args)?;
@@ -359,7 +369,7 @@ async fn attach(client: &Client, ns: &str, job: &Value) -> anyhow::Result<()> {
         match outcome(&pod) {
             Some(Ok(())) => return Ok(()),
             Some(Err((code, message))) => {
-                eprintln!("{message}");
+                eprint!("{}", with_final_newline(&message));
                 return Err(Reported(code).into());
             }
             None => tokio::time::sleep(POLL).await,
@@ -521,6 +531,14 @@ mod tests {
                 1,
                 "error: pod default/oneshot-abcde failed with unknown exit code".to_string()
             )))
+        );
+        assert_eq!(
+            with_final_newline("pod default/oneshot-abcde terminated (Error)\n"),
+            "pod default/oneshot-abcde terminated (Error)\n"
+        );
+        assert_eq!(
+            with_final_newline("pod default/oneshot-abcde terminated (OOMKilled)\nbye"),
+            "pod default/oneshot-abcde terminated (OOMKilled)\nbye\n"
         );
         assert!(!pod_started(&json!({"status": {"phase": "Pending"}})));
         assert!(pod_started(&json!({"status": {"phase": "Pending",

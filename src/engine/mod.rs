@@ -46,6 +46,24 @@ pub enum EngineError {
     Corrupt(String),
     #[error(transparent)]
     Metrics(#[from] crate::metrics::ListenError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: std::net::SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Serves the TCP listener; a failure is logged (the Unix socket keeps serving).
+async fn serve_tcp(
+    (listener, token): (server::tcp::TcpApiListener, server::auth::Token),
+    state: AppState,
+) {
+    let addr = axum::serve::Listener::local_addr(&listener).ok();
+    tracing::info!(addr = ?addr, "serving the API on TCP (bearer token required)");
+    if let Err(e) = server::serve_tcp(listener, token, state).await {
+        tracing::error!(error = %e, "the TCP listener stopped");
+    }
 }
 
 /// How the engine is started.
@@ -57,6 +75,97 @@ pub struct Config {
     pub max_creates_in_flight: usize,
     /// Where to serve Prometheus metrics (loopback only); none when unset.
     pub metrics_addr: Option<std::net::SocketAddr>,
+    /// The API socket's group (mode 0660); none: mode 0600.
+    pub socket_group: Option<u32>,
+    /// The token-protected TCP listener, when `--listen` is given.
+    pub tcp: Option<TcpConfig>,
+    /// Which host powers pods may ask for.
+    pub powers: server::powers::Policy,
+    /// Per-container pids limit; 0 = unlimited.
+    pub pids_limit: i64,
+}
+
+/// `--listen` with its token and optional TLS, already loaded and checked.
+#[derive(Debug, Clone)]
+pub struct TcpConfig {
+    pub addr: std::net::SocketAddr,
+    pub token: server::auth::Token,
+    pub tls: Option<std::sync::Arc<tokio_rustls::rustls::ServerConfig>>,
+}
+
+/// Why `dockjob server`'s flags cannot make a configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(transparent)]
+    Group(#[from] server::group::GroupError),
+    #[error(transparent)]
+    Token(#[from] server::auth::TokenError),
+    #[error(transparent)]
+    Tls(#[from] server::tls::TlsError),
+    #[error("--allow-host-path {0:?}: must be an absolute path")]
+    RelativeHostPath(PathBuf),
+    #[error("--pids-limit {0}: must be 0 (unlimited) or more")]
+    NegativePidsLimit(i64),
+}
+
+impl Config {
+    /// The configuration for `dockjob server` flags: every file and name they refer to
+    /// is read and checked here, so a bad flag stops the engine before it takes the
+    /// data dir.
+    pub fn from_flags(
+        flags: server::flags::ServerArgs,
+        data_dir: PathBuf,
+        socket: PathBuf,
+    ) -> Result<Config, ConfigError> {
+        let socket_group = flags
+            .socket_group
+            .as_deref()
+            .map(server::group::resolve)
+            .transpose()?;
+        let tcp = match (flags.listen, &flags.token_file) {
+            (Some(addr), Some(token_file)) => Some(TcpConfig {
+                addr,
+                token: server::auth::Token::load(token_file)?,
+                tls: match (&flags.tls_cert, &flags.tls_key) {
+                    (Some(cert), Some(key)) => Some(server::tls::server_config(cert, key)?),
+                    _ => None,
+                },
+            }),
+            // clap makes --listen and --token-file require each other.
+            _ => None,
+        };
+        if let Some(p) = flags.allow_host_path.iter().find(|p| !p.is_absolute()) {
+            return Err(ConfigError::RelativeHostPath(p.clone()));
+        }
+        if flags.pids_limit < 0 {
+            return Err(ConfigError::NegativePidsLimit(flags.pids_limit));
+        }
+        let mut powers = server::powers::Policy {
+            privileged: flags.allow_privileged,
+            capabilities: flags.allow_capabilities,
+            host_path_prefixes: flags.allow_host_path,
+            docker_socket: flags.allow_docker_socket,
+            ..Default::default()
+        };
+        // The daemon the engine talks to, when it listens elsewhere than the defaults.
+        if let Some(path) = std::env::var("DOCKER_HOST")
+            .ok()
+            .and_then(|h| h.strip_prefix("unix://").map(PathBuf::from))
+            && !powers.docker_sockets.contains(&path)
+        {
+            powers.docker_sockets.push(path);
+        }
+        Ok(Config {
+            data_dir,
+            socket,
+            max_creates_in_flight: flags.max_creates_in_flight.max(1),
+            metrics_addr: flags.metrics_addr,
+            socket_group,
+            tcp,
+            powers,
+            pids_limit: flags.pids_limit,
+        })
+    }
 }
 
 /// Runs the engine until SIGINT or SIGTERM.
@@ -67,6 +176,19 @@ pub async fn run(config: Config) -> Result<(), EngineError> {
         Some(addr) => Some(crate::metrics::bind(addr).await?),
         None => None,
     };
+    let tcp_listener = match &config.tcp {
+        Some(tcp) => Some((
+            server::tcp::TcpApiListener::bind(tcp.addr, tcp.tls.clone())
+                .await
+                .map_err(|source| EngineError::Listen {
+                    addr: tcp.addr,
+                    source,
+                })?,
+            tcp.token.clone(),
+        )),
+        None => None,
+    };
+    crate::runtime::translate::set_pids_limit(config.pids_limit);
     let runtime = Runtime::connect(&store.engine_id(), config.max_creates_in_flight).await?;
     tracing::info!(
         data_dir = %config.data_dir.display(),
@@ -97,8 +219,18 @@ pub async fn run(config: Config) -> Result<(), EngineError> {
     let state = AppState {
         store: store.clone(),
         runtime,
+        powers: std::sync::Arc::new(config.powers.clone()),
     };
-    let result = server::serve_unix(&config.socket, state, shutdown_signal()).await;
+    if let Some(tcp) = tcp_listener {
+        tokio::spawn(serve_tcp(tcp, state.clone()));
+    }
+    let result = server::serve_unix(
+        &config.socket,
+        config.socket_group,
+        state,
+        shutdown_signal(),
+    )
+    .await;
     queues.jobs.shutdown();
     queues.cronjobs.shutdown();
     queues.replicasets.shutdown();

@@ -29,8 +29,11 @@ use k8s_openapi::api::core::v1::{ConfigMap, ContainerStateWaiting, Pod, PodStatu
 use serde_json::Value;
 
 use crate::api::kinds::Kind;
+use crate::failpoint;
 use crate::runtime::sources::{self, PodSources};
 use crate::runtime::status::{self, Waiting};
+use crate::runtime::steps::{self, Step};
+use crate::runtime::translate::{self, Role};
 use crate::runtime::{ObservedPod, PodError, PodInputs, Runtime, RuntimeEvent};
 use crate::store::{Store, StoreError, WatchType};
 
@@ -42,6 +45,9 @@ const AFTER_PULL_FAILURE: Duration = Duration::from_secs(1);
 /// How soon a pod is retried after an error that no change will announce (Docker
 /// refused a call).
 const AFTER_ERROR: Duration = Duration::from_secs(5);
+/// Steps one sync takes at most before it waits for the next change (as
+/// [`Runtime::sync_pod`]).
+const MAX_STEPS_PER_SYNC: usize = 64;
 /// Reasons that a change of a ConfigMap or Secret may clear.
 const CONFIG_ERROR: &str = "CreateContainerConfigError";
 
@@ -385,13 +391,19 @@ impl PodSync {
                 return None;
             }
         };
+        if !self.check_lost(&value, &pod, pod_uid).await {
+            return None;
+        }
         let sources = self.sources(&pod);
         let dir = self.pod_dir(pod_uid);
         let inputs = PodInputs {
             sources: &sources,
             pod_dir: &dir,
         };
-        let result = self.runtime.sync_pod(&pod, inputs).await;
+        let (result, remade) = self.bring_forward(&pod, &value, inputs).await;
+        if remade && !self.check_lost(&value, &pod, pod_uid).await {
+            return None;
+        }
         match &result {
             Ok(_) => self.set_waiting(ns, name, pod_uid, Waiting::new()),
             Err(e) => {
@@ -427,6 +439,81 @@ impl PodSync {
             self.write_status(&value, pod_uid, status);
         }
         None
+    }
+
+    /// Before a pod is brought forward: what was lost from under it outside dockjob.
+    /// A sandbox that died under running containers has them killed first (the kubelet's
+    /// "pod sandbox changed"); under `Never`, a container removed from Docker fails the
+    /// pod instead of being made again (see [`lost_containers`]). Returns whether the
+    /// pod may be brought forward.
+    async fn check_lost(&self, value: &Value, pod: &Pod, pod_uid: &str) -> bool {
+        let observed = match self.runtime.observe_pod(pod_uid).await {
+            Ok(o) => o,
+            // The step that follows meets the same error and reports it.
+            Err(_) => return true,
+        };
+        let Some(observed) = observed else {
+            return true;
+        };
+        let Ok(policy) = translate::restart_policy(pod) else {
+            return true;
+        };
+        let view = status::Matched::new(pod, &observed.containers).view(policy);
+        if steps::sandbox_lost(&view) {
+            tracing::warn!(
+                pod = %observed.name,
+                "the pod's infra container exited under running containers; killing them"
+            );
+            if let Err(e) = self.runtime.stop_pod(pod).await {
+                tracing::warn!(pod = %observed.name, error = %e, "stopping pod failed");
+            }
+            return true;
+        }
+        let status = observed.status(pod, &self.waiting(pod_uid));
+        // This look at Docker is fresh and this pod's containers are made only by this
+        // (claimed) sync, so a stored container id that Docker lacks now was removed.
+        let lost = status.as_ref().is_some_and(|s| {
+            serde_json::to_value(s).is_ok_and(|s| !lost_containers(value, &s).is_empty())
+        });
+        if lost && let Some(status) = status {
+            self.write_lost(value, pod_uid, status);
+            if let Err(e) = self.runtime.stop_pod(pod).await {
+                tracing::warn!(pod = %observed.name, error = %e, "stopping pod failed");
+            }
+            return false;
+        }
+        true
+    }
+
+    /// [`Runtime::sync_pod`] one step at a time, so that the failpoint
+    /// [`failpoint::AFTER_CREATE`] can stop the engine between creating an app container
+    /// and starting it (the fault tests' SIGKILL at exactly that moment).
+    ///
+    /// Under `Never`, when a step made a container again that the stored status had
+    /// (it was removed between the last look and the step), the sync stops before
+    /// starting it and says so (`true`): the caller fails the pod instead.
+    async fn bring_forward(
+        &self,
+        pod: &Pod,
+        stored: &Value,
+        inputs: PodInputs<'_>,
+    ) -> (Result<Step, PodError>, bool) {
+        for _ in 0..MAX_STEPS_PER_SYNC {
+            match self.runtime.step_pod(pod, inputs).await {
+                Err(e) => return (Err(e), false),
+                Ok(step @ (Step::Wait | Step::Done)) => return (Ok(step), false),
+                Ok(Step::Create(role, index)) => {
+                    if had_container(stored, role, index) {
+                        return (Ok(Step::Wait), true);
+                    }
+                    if role == Role::App {
+                        failpoint::hit(failpoint::AFTER_CREATE);
+                    }
+                }
+                Ok(_) => {}
+            }
+        }
+        (Ok(Step::Wait), false)
     }
 
     /// Removes what a pod that is gone from the store left in Docker and on disk.
@@ -537,10 +624,18 @@ impl PodSync {
             // Write the stopped state now rather than wait for the die event; a pod
             // whose containers never ran ends Failed here.
             let observed = this.runtime.observe_pod(&pod_uid).await.ok().flatten();
-            let status = match (&pod, observed) {
+            let mut status = match (&pod, observed) {
                 (Some(pod), Some(o)) => o.status(pod, &this.waiting(&pod_uid)),
                 _ => None,
             };
+            // An OnFailure container we stopped shows Running (it would be restarted),
+            // but a pod marked for deletion is never restarted: it ends Failed, as the
+            // kubelet ends a terminated pod.
+            if let Some(s) = status.as_mut()
+                && s.phase.as_deref() == Some("Running")
+            {
+                s.phase = Some("Failed".into());
+            }
             let stopped = status
                 .as_ref()
                 .and_then(|s| s.phase.as_deref())
@@ -609,6 +704,38 @@ impl PodSync {
         self.write_status_by_name(&ns, &name, expected_uid, status);
     }
 
+    /// Fails a live Never pod whose containers were removed from Docker (see
+    /// [`fail_lost`]), from a fresh observation, unless it already ended.
+    fn write_lost(&self, pod: &Value, expected_uid: &str, status: PodStatus) {
+        let (ns, name) = ns_name(pod);
+        let Ok(mut new_status) = serde_json::to_value(&status) else {
+            return;
+        };
+        let result = self
+            .store
+            .update_with(Kind::Pod, &ns, &name, |v: &mut Value| {
+                let lost = lost_containers(v, &new_status);
+                if uid(v) == expected_uid
+                    && !is_terminal_phase(phase(v))
+                    && v["metadata"]["deletionTimestamp"].is_null()
+                    && !lost.is_empty()
+                {
+                    tracing::warn!(pod = name, containers = ?lost, "containers removed outside dockjob; the pod fails");
+                    fail_lost(&mut new_status, &v["status"], &lost);
+                    if new_status["podIP"].is_null() && !v["status"]["podIP"].is_null() {
+                        new_status["podIP"] = v["status"]["podIP"].clone();
+                        new_status["podIPs"] = v["status"]["podIPs"].clone();
+                    }
+                    v["status"] = new_status.clone();
+                }
+                Ok::<(), StoreError>(())
+            });
+        match result {
+            Ok(_) | Err(StoreError::NotFound { .. }) => {}
+            Err(e) => tracing::error!(pod = name, error = %e, "writing pod status failed"),
+        }
+    }
+
     /// Ends a live pod Failed with a reason, unless it already ended.
     fn write_failed(&self, pod: &Value, expected_uid: &str, reason: &str, message: &str) {
         let (ns, name) = ns_name(pod);
@@ -650,6 +777,14 @@ impl PodSync {
                                 s["podIP"] = v["status"]["podIP"].clone();
                                 s["podIPs"] = v["status"]["podIPs"].clone();
                             }
+                            // Under Never a container's id never goes away: an
+                            // observation without it is older than the status (events
+                            // are inspected before they are written) or the container
+                            // was removed, which the next sync's fresh look decides
+                            // ([`PodSync::check_lost`]). Either way it is not written.
+                            if !lost_containers(v, &s).is_empty() {
+                                return Ok(());
+                            }
                             v["status"] = s;
                         }
                     }
@@ -669,7 +804,12 @@ impl PodSync {
             });
         match result {
             Ok(_) | Err(StoreError::NotFound { .. }) => {}
-            Err(e) => tracing::error!(pod = name, error = %e, "writing pod status failed"),
+            Err(e) => {
+                // A full or read-only disk: the observation must not be lost (a pod's
+                // result would never be counted), so the pod is synced and written again.
+                tracing::error!(pod = name, error = %e, "writing pod status failed; retrying");
+                self.retry_after(ns, name, expected_uid, AFTER_ERROR);
+            }
         }
     }
 
@@ -832,4 +972,182 @@ fn owned_by_job(pod: &Value) -> bool {
             refs.iter()
                 .any(|r| r["controller"] == true && r["kind"] == "Job")
         })
+}
+
+/// The container status lists of a pod status.
+const STATUS_LISTS: [&str; 2] = ["initContainerStatuses", "containerStatuses"];
+/// The kubelet's state for a container it cannot find any more (convertToAPIContainerStatuses).
+const STATUS_UNKNOWN_REASON: &str = "ContainerStatusUnknown";
+const STATUS_UNKNOWN_MESSAGE: &str =
+    "The container could not be located when the pod was terminated";
+
+fn container_id(cs: &Value) -> Option<&str> {
+    cs["containerID"].as_str().filter(|id| !id.is_empty())
+}
+
+/// Under `restartPolicy: Never`, the containers (by name) that the stored pod's status
+/// shows as made (a containerID) and that the new status no longer has (or has as another
+/// container): removed from Docker outside dockjob. Making them again would run a Never
+/// container twice, so such a pod fails instead (see [`fail_lost`]). Under the other
+/// policies the kubelet makes a missing container again, which the step function does.
+fn lost_containers(stored: &Value, new_status: &Value) -> Vec<String> {
+    if stored["spec"]["restartPolicy"] != "Never" {
+        return Vec::new();
+    }
+    let mut lost = Vec::new();
+    for list in STATUS_LISTS {
+        for old in stored["status"][list].as_array().into_iter().flatten() {
+            let Some(old_id) = container_id(old) else {
+                continue;
+            };
+            let now = new_status[list]
+                .as_array()
+                .and_then(|l| l.iter().find(|c| c["name"] == old["name"]))
+                .and_then(container_id);
+            if now != Some(old_id)
+                && let Some(name) = old["name"].as_str()
+            {
+                lost.push(name.to_string());
+            }
+        }
+    }
+    lost
+}
+
+/// Whether the stored pod, under `restartPolicy: Never`, shows the container at `index`
+/// of `role` as made (a containerID): one that must never be made again.
+fn had_container(stored: &Value, role: Role, index: usize) -> bool {
+    if stored["spec"]["restartPolicy"] != "Never" {
+        return false;
+    }
+    let (spec, list) = match role {
+        Role::Init => ("initContainers", "initContainerStatuses"),
+        Role::App => ("containers", "containerStatuses"),
+        Role::Infra => return false,
+    };
+    let Some(name) = stored["spec"][spec][index]["name"].as_str() else {
+        return false;
+    };
+    stored["status"][list]
+        .as_array()
+        .and_then(|l| l.iter().find(|c| c["name"] == name))
+        .and_then(container_id)
+        .is_some()
+}
+
+/// Fails a pod whose `lost` containers were removed from Docker: each keeps the
+/// termination it had, or, lost while it ran, gets the kubelet's ContainerStatusUnknown
+/// termination (exit code 137), and the pod is Failed with reason ContainerMissing.
+fn fail_lost(new_status: &mut Value, old_status: &Value, lost: &[String]) {
+    for list in STATUS_LISTS {
+        let Some(entries) = new_status[list].as_array_mut() else {
+            continue;
+        };
+        for cs in entries.iter_mut() {
+            let Some(name) = cs["name"].as_str().map(str::to_string) else {
+                continue;
+            };
+            if !lost.contains(&name) {
+                continue;
+            }
+            let old = old_status[list]
+                .as_array()
+                .and_then(|l| l.iter().find(|c| c["name"] == name.as_str()))
+                .cloned()
+                .unwrap_or(Value::Null);
+            if !old["state"]["terminated"].is_null() {
+                *cs = old;
+                continue;
+            }
+            cs["lastState"] = old["state"].clone();
+            cs["state"] = serde_json::json!({"terminated": {
+                "exitCode": 137,
+                "reason": STATUS_UNKNOWN_REASON,
+                "message": STATUS_UNKNOWN_MESSAGE,
+            }});
+            cs["ready"] = Value::Bool(false);
+            cs["started"] = Value::Bool(false);
+            cs["containerID"] = old["containerID"].clone();
+            cs["restartCount"] = old["restartCount"].clone();
+        }
+    }
+    new_status["phase"] = Value::String("Failed".into());
+    new_status["reason"] = Value::String("ContainerMissing".into());
+    new_status["message"] = Value::String(format!(
+        "container {} was removed outside dockjob",
+        lost.join(", ")
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn stored(policy: &str, cs: Value) -> Value {
+        json!({"spec": {"restartPolicy": policy}, "status": {"phase": "Running", "containerStatuses": cs}})
+    }
+
+    #[test]
+    fn a_never_container_that_vanished_is_lost_and_fails_the_pod() {
+        let running = json!([{"name": "main", "containerID": "docker://a", "restartCount": 0,
+            "state": {"running": {"startedAt": "2026-01-01T00:00:00Z"}}}]);
+        let old = stored("Never", running);
+        let mut new = json!({"phase": "Pending", "containerStatuses": [
+            {"name": "main", "restartCount": 0, "state": {"waiting": {"reason": "ContainerCreating"}}}]});
+        let lost = lost_containers(&old, &new);
+        assert_eq!(lost, ["main"]);
+        fail_lost(&mut new, &old["status"], &lost);
+        assert_eq!(new["phase"], "Failed");
+        assert_eq!(new["reason"], "ContainerMissing");
+        let cs = &new["containerStatuses"][0];
+        assert_eq!(cs["state"]["terminated"]["exitCode"], 137);
+        assert_eq!(
+            cs["state"]["terminated"]["reason"],
+            "ContainerStatusUnknown"
+        );
+        assert_eq!(
+            cs["lastState"]["running"]["startedAt"],
+            "2026-01-01T00:00:00Z"
+        );
+        assert_eq!(cs["containerID"], "docker://a");
+    }
+
+    #[test]
+    fn nothing_is_lost_while_ids_stay_or_under_other_policies() {
+        let with_id = json!([{"name": "main", "containerID": "docker://a"}]);
+        let same = json!({"containerStatuses": with_id.clone()});
+        assert!(lost_containers(&stored("Never", with_id.clone()), &same).is_empty());
+        let gone = json!({"containerStatuses": [{"name": "main"}]});
+        assert!(lost_containers(&stored("OnFailure", with_id.clone()), &gone).is_empty());
+        let never_made = json!([{"name": "main"}]);
+        assert!(lost_containers(&stored("Never", never_made), &gone).is_empty());
+        let other = json!({"containerStatuses": [{"name": "main", "containerID": "docker://b"}]});
+        assert_eq!(lost_containers(&stored("Never", with_id), &other), ["main"]);
+    }
+
+    #[test]
+    fn a_never_container_with_an_id_must_not_be_made_again() {
+        let mut pod = stored("Never", json!([{"name": "b", "containerID": "docker://x"}]));
+        pod["spec"]["containers"] = json!([{"name": "a"}, {"name": "b"}]);
+        assert!(had_container(&pod, Role::App, 1));
+        assert!(!had_container(&pod, Role::App, 0));
+        assert!(!had_container(&pod, Role::Init, 0));
+        pod["spec"]["restartPolicy"] = json!("OnFailure");
+        assert!(!had_container(&pod, Role::App, 1));
+    }
+
+    #[test]
+    fn a_lost_container_that_had_ended_keeps_its_termination() {
+        let ended = json!([{"name": "main", "containerID": "docker://a",
+            "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}}]);
+        let old = stored("Never", ended);
+        let mut new = json!({"containerStatuses": [{"name": "main"}]});
+        fail_lost(&mut new, &old["status"], &["main".to_string()]);
+        assert_eq!(
+            new["containerStatuses"][0]["state"]["terminated"]["reason"],
+            "Completed"
+        );
+        assert_eq!(new["phase"], "Failed");
+    }
 }

@@ -12,6 +12,7 @@ mod docker;
 pub mod env;
 mod events;
 pub mod expand;
+pub mod host_paths;
 pub mod logs;
 pub mod network;
 pub mod quantity;

@@ -54,7 +54,9 @@ fn check_id(value: i64, field: &str) -> Result<i64, ConfigError> {
 /// Applies pod- and container-level securityContext (container wins) to the create body:
 /// User "uid[:gid]", ReadonlyRootfs, CapAdd/CapDrop (Kubernetes names with or without
 /// `CAP_`, Docker accepts both; drop ALL works), Privileged, SecurityOpt
-/// `no-new-privileges` when allowPrivilegeEscalation is false, GroupAdd for fsGroup and
+/// `no-new-privileges` unless allowPrivilegeEscalation is true or the container is
+/// privileged (a deliberate difference: Kubernetes sets it only for an explicit false,
+/// dockjob makes the safe side the default), GroupAdd for fsGroup and
 /// supplementalGroups, Sysctls, seccomp/AppArmor/SELinux options.
 pub fn apply_security(
     pod: &Pod,
@@ -131,6 +133,10 @@ pub fn apply_security(
                 "Invalid value: \"\": cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN",
             ));
         }
+    }
+    // Unset counts as "no": a setuid binary in the image cannot gain privileges unless the
+    // pod asks for it.
+    if !privileged && sc.and_then(|s| s.allow_privilege_escalation) != Some(true) {
         security_opt.push("no-new-privileges".into());
     }
     match sc.and_then(|s| s.proc_mount.as_deref()) {
@@ -391,7 +397,14 @@ mod tests {
     fn nothing_set_changes_nothing_visible() {
         let body = apply(None, None).unwrap();
         assert_eq!(body.user, None);
-        assert_eq!(body.host_config, Some(HostConfig::default()));
+        // Only dockjob's default no-new-privileges.
+        assert_eq!(
+            body.host_config,
+            Some(HostConfig {
+                security_opt: Some(vec!["no-new-privileges".into()]),
+                ..HostConfig::default()
+            })
+        );
     }
 
     #[test]
@@ -459,6 +472,7 @@ mod tests {
             Some(vec!["NET_ADMIN".to_string(), "CAP_SYS_TIME".to_string()])
         );
         assert_eq!(host.cap_drop, Some(vec!["ALL".to_string()]));
+        // Privileged: no no-new-privileges.
         assert_eq!(host.security_opt, None);
     }
 
@@ -473,7 +487,12 @@ mod tests {
             host.security_opt,
             Some(vec!["no-new-privileges".to_string()])
         );
-        // true or unset: nothing.
+        // Unset: no-new-privileges too (dockjob's default); true: nothing.
+        let unset = apply(None, None).unwrap().host_config.unwrap();
+        assert_eq!(
+            unset.security_opt,
+            Some(vec!["no-new-privileges".to_string()])
+        );
         let host = apply(
             None,
             Some(SecurityContext {
@@ -551,6 +570,7 @@ mod tests {
         assert_eq!(
             host.security_opt,
             Some(vec![
+                "no-new-privileges".to_string(),
                 "seccomp=unconfined".to_string(),
                 "apparmor=k8s-deny-write".to_string(),
                 "label=level:s0:c123,c456".to_string(),

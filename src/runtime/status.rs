@@ -86,9 +86,26 @@ fn state_of(inspect: &ContainerInspectResponse) -> (&DockerState, ContainerState
 }
 
 /// A container that failed to start stays `created` in Docker, with the error recorded.
+/// A start refused because the pod's sandbox was down is not such a failure (see
+/// [`sandbox_was_down`]): the container is still only created, and runs once the
+/// sandbox does.
 fn start_failed(state: &DockerState, status: ContainerStateStatusEnum) -> bool {
     status == ContainerStateStatusEnum::CREATED
-        && state.error.as_deref().is_some_and(|e| !e.is_empty())
+        && state
+            .error
+            .as_deref()
+            .is_some_and(|e| !e.is_empty() && !sandbox_was_down(e))
+}
+
+/// Whether Docker refused to start a container because the infra container whose
+/// network namespace it joins was not running (daemon/container_operations.go,
+/// getNetworkedContainer): the pod's sandbox was down, as while dockerd stops or
+/// restarts, not the container's process. The kubelet starts such a container once the
+/// sandbox runs again; treating it as a `StartError` (which is never retried) would fail
+/// a pod that a restart policy, or a process that never ran, says must run.
+fn sandbox_was_down(error: &str) -> bool {
+    error.contains("cannot join network of a non running container")
+        || error.contains("is restarting, wait until the container is running")
 }
 
 /// True when Docker will never run this container again by itself: it exited (and its
@@ -965,9 +982,12 @@ mod tests {
     }
 
     #[test]
-    fn on_failure_stopped_by_us_is_failed_because_docker_will_not_restart_it() {
+    fn on_failure_killed_from_outside_is_running_because_the_kubelet_restarts_it() {
+        // Docker will not restart it (killed or stopped); the kubelet starts it again,
+        // so the pod is not over. A pod we stop ourselves is marked for deletion and
+        // written Failed by the engine.
         let s = observe(inspect(S::EXITED, 143, false, P::ON_FAILURE, 0));
-        assert_eq!(s.phase.as_deref(), Some("Failed"));
+        assert_eq!(s.phase.as_deref(), Some("Running"));
     }
 
     #[test]
@@ -1212,6 +1232,77 @@ mod tests {
         );
         let mut i = inspect(S::CREATED, 127, false, P::NO, 0);
         i.state.as_mut().unwrap().error = Some("exec: nope".into());
+        assert_eq!(seen(Some(&i)), Seen::Failed { start_error: true });
+    }
+
+    /// Docker refused the start because the infra container was down (dockerd stopping
+    /// or restarting under the pod): Docker's state and error, as 20.10 records them.
+    fn refused_by_a_down_sandbox(
+        status: ContainerStateStatusEnum,
+        exit: i64,
+    ) -> ContainerInspectResponse {
+        let mut i = named(
+            inspect(status, exit, false, P::ON_FAILURE, 0),
+            Role::App,
+            "main",
+        );
+        i.state.as_mut().unwrap().error = Some(
+            "cannot join network of a non running container: 5055ba384e39f1e4f013f48ca9c2a886664f70917df363aea6c28b8d258efc15"
+                .into(),
+        );
+        i
+    }
+
+    #[test]
+    fn a_start_refused_by_a_down_sandbox_is_not_a_start_error() {
+        use super::super::steps::{Step, next_step};
+        // Never started (created, exit code 128): still only created, under every
+        // policy; the pod is not over and its sandbox is started first, then the
+        // container. It used to read as StartError, which ended an OnFailure pod Failed
+        // after a dockerd restart.
+        for policy in ["OnFailure", "Never"] {
+            let mut app = refused_by_a_down_sandbox(S::CREATED, 128);
+            app.host_config.as_mut().unwrap().restart_policy = inspect(
+                S::CREATED,
+                0,
+                false,
+                if policy == "Never" {
+                    P::NO
+                } else {
+                    P::ON_FAILURE
+                },
+                0,
+            )
+            .host_config
+            .unwrap()
+            .restart_policy;
+            assert_eq!(seen(Some(&app)), Seen::Created, "{policy}");
+            assert!(!is_terminal(&app), "{policy}");
+            let pod = spec_pod(policy, &[], &["main"]);
+            let down = observed(vec![infra(S::EXITED, ""), app.clone()]);
+            let s = pod_status(&pod, &down, &Waiting::new());
+            assert_eq!(s.phase.as_deref(), Some("Pending"), "{policy}");
+            assert_eq!(state(cs(&s)), ("waiting", "ContainerCreating".into()));
+            let view = Matched::new(&pod, &down).view(policy);
+            assert_eq!(next_step(&view), Step::StartInfra, "{policy}");
+            let up = observed(vec![infra(S::RUNNING, "10.0.0.9"), app]);
+            let view = Matched::new(&pod, &up).view(policy);
+            assert_eq!(next_step(&view), Step::Start(Role::App, 0), "{policy}");
+        }
+        // Ran before (Docker's own restart on daemon start refused): exited with its
+        // kill's code, a failure the kubelet restarts under OnFailure.
+        let app = refused_by_a_down_sandbox(S::EXITED, 143);
+        assert_eq!(seen(Some(&app)), Seen::Failed { start_error: false });
+        let pod = spec_pod("OnFailure", &[], &["main"]);
+        let down = observed(vec![infra(S::EXITED, ""), app]);
+        let s = pod_status(&pod, &down, &Waiting::new());
+        assert_eq!(s.phase.as_deref(), Some("Running"));
+        let view = Matched::new(&pod, &down).view("OnFailure");
+        assert_eq!(next_step(&view), Step::StartInfra);
+        // A process that cannot start is still a StartError.
+        let mut i = inspect(S::CREATED, 127, false, P::ON_FAILURE, 0);
+        i.state.as_mut().unwrap().error =
+            Some("OCI runtime create failed: exec: \"nope\": executable file not found".into());
         assert_eq!(seen(Some(&i)), Seen::Failed { start_error: true });
     }
 }

@@ -27,8 +27,16 @@ pub enum Seen {
 }
 
 impl Seen {
-    fn finished(self) -> bool {
-        matches!(self, Seen::Succeeded | Seen::Failed { .. })
+    /// Whether the container ended and will not run again under `restart_policy`: the
+    /// kubelet restarts a container that failed under `OnFailure` (Docker does it in
+    /// place; one that Docker will not restart, because it was killed or stopped from
+    /// outside or with dockerd, we start again), so such a container is not over.
+    fn finished(self, restart_policy: &str) -> bool {
+        match self {
+            Seen::Succeeded | Seen::Failed { start_error: true } => true,
+            Seen::Failed { start_error: false } => restart_policy != "OnFailure",
+            _ => false,
+        }
     }
 }
 
@@ -72,7 +80,7 @@ pub fn is_over(view: &PodView) -> bool {
     if never && view.init.iter().any(|s| matches!(s, Seen::Failed { .. })) {
         return true;
     }
-    if view.apps.is_empty() || !view.apps.iter().all(|s| s.finished()) {
+    if view.apps.is_empty() || !view.apps.iter().all(|s| s.finished(&view.restart_policy)) {
         return false;
     }
     // An Always pod is never over, not even when Docker cannot run its process (the
@@ -89,6 +97,12 @@ pub fn next_step(view: &PodView) -> Step {
         } else {
             Step::Done
         };
+    }
+    if sandbox_lost(view) {
+        // Containers still run in the dead sandbox's network namespace: a new sandbox
+        // now would split the pod. The kubelet kills them first (the engine does, see
+        // `engine::podsync`), then this asks again.
+        return Step::Wait;
     }
     match view.infra {
         Seen::Missing => return Step::CreateInfra,
@@ -120,16 +134,36 @@ pub fn next_step(view: &PodView) -> Step {
             _ => {}
         }
     }
-    if view.restart_policy == "Always" {
-        // A container of an Always pod that is down (stopped outside dockjob, or with
-        // dockerd) is started again, as the kubelet would.
-        for (i, seen) in view.apps.iter().enumerate() {
-            if matches!(seen, Seen::Succeeded | Seen::Failed { start_error: false }) {
-                return Step::Start(Role::App, i);
-            }
+    // A container that is down (killed or stopped outside dockjob, or with dockerd) and
+    // that Docker will not restart is started again where the kubelet would restart it:
+    // any exit under Always, a failure under OnFailure.
+    for (i, seen) in view.apps.iter().enumerate() {
+        let restart = match seen {
+            Seen::Succeeded => view.restart_policy == "Always",
+            Seen::Failed { start_error: false } => view.restart_policy != "Never",
+            _ => false,
+        };
+        if restart {
+            return Step::Start(Role::App, i);
         }
     }
     Step::Wait
+}
+
+/// Whether the pod's sandbox died under containers that still run: its infra container
+/// exited (killed or stopped from outside) while an init or app container runs in the
+/// network namespace it owned. The kubelet then kills every container of the pod before
+/// anything else ("pod sandbox changed"); a new sandbox is made only where the restart
+/// policy restarts the killed containers ([`next_step`] decides that afterwards).
+pub fn sandbox_lost(view: &PodView) -> bool {
+    matches!(
+        view.infra,
+        Seen::Succeeded | Seen::Failed { start_error: false }
+    ) && view
+        .init
+        .iter()
+        .chain(view.apps.iter())
+        .any(|s| *s == Seen::Running)
 }
 
 #[cfg(test)]
@@ -250,8 +284,32 @@ mod tests {
                 StopInfra,
             ),
             (
-                "OnFailure stopped with failure",
+                "OnFailure killed from outside: start again",
                 "OnFailure",
+                R,
+                &[],
+                &[F],
+                Start(App, 0),
+            ),
+            (
+                "OnFailure killed with its sandbox: sandbox first",
+                "OnFailure",
+                F,
+                &[],
+                &[S, F],
+                StartInfra,
+            ),
+            (
+                "OnFailure cannot start",
+                "OnFailure",
+                R,
+                &[],
+                &[FS],
+                StopInfra,
+            ),
+            (
+                "Never killed from outside",
+                "Never",
                 R,
                 &[],
                 &[F],
@@ -284,7 +342,15 @@ mod tests {
             ),
             ("Always running", "Always", R, &[S], &[R], Wait),
             // The sandbox went down while the pod lives (dockerd restart).
-            ("infra down", "Always", S, &[], &[R], StartInfra),
+            (
+                "infra down under a running app",
+                "Always",
+                S,
+                &[],
+                &[R],
+                Wait,
+            ),
+            ("infra down, app killed", "Always", S, &[], &[F], StartInfra),
             ("infra never started", "Always", FS, &[], &[M], StartInfra),
             // App containers exist: init containers are not run again.
             ("initialized", "Never", R, &[M], &[R], Wait),
@@ -293,6 +359,19 @@ mod tests {
             let v = view(policy, *infra, init, apps);
             assert_eq!(next_step(&v), *want, "{name}: {v:?}");
         }
+    }
+
+    #[test]
+    fn a_sandbox_is_lost_when_its_infra_exits_under_running_containers() {
+        assert!(sandbox_lost(&view("Never", F, &[], &[R])));
+        assert!(sandbox_lost(&view("OnFailure", S, &[R], &[M])));
+        assert!(!sandbox_lost(&view("Never", F, &[], &[S])), "pod over");
+        assert!(!sandbox_lost(&view("Never", R, &[], &[R])));
+        assert!(
+            !sandbox_lost(&view("Never", C, &[], &[M])),
+            "not started yet"
+        );
+        assert!(!sandbox_lost(&view("Never", M, &[], &[M])));
     }
 
     #[test]

@@ -21,6 +21,30 @@ use crate::api::labels::docker as label;
 /// Grace period Kubernetes applies when `terminationGracePeriodSeconds` is unset.
 pub const DEFAULT_GRACE_SECONDS: i64 = 30;
 
+/// Default `dockjob server --pids-limit`. Kubernetes' kubelet leaves `podPidsLimit`
+/// unlimited; on one shared host a bound a fork bomb cannot pass is the safer default,
+/// and 4096 is far above what a job container normally runs.
+pub const DEFAULT_PIDS_LIMIT: i64 = 4096;
+
+/// The engine's `--pids-limit`, set once at start. A process-wide setting rather than
+/// an argument so the translation's callers need not carry it; 0 = unlimited.
+static PIDS_LIMIT: std::sync::atomic::AtomicI64 =
+    std::sync::atomic::AtomicI64::new(DEFAULT_PIDS_LIMIT);
+
+/// Sets the pids limit every container created from now on gets (0 = unlimited).
+pub fn set_pids_limit(limit: i64) {
+    PIDS_LIMIT.store(limit.max(0), std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Docker's `PidsLimit` for a configured limit: none (Docker's unlimited default) for 0.
+fn docker_pids_limit(limit: i64) -> Option<i64> {
+    (limit > 0).then_some(limit)
+}
+
+fn pids_limit() -> Option<i64> {
+    docker_pids_limit(PIDS_LIMIT.load(std::sync::atomic::Ordering::Relaxed))
+}
+
 /// Docker refuses CPU quotas below 1 ms per 100 ms period (0.01 CPU); the kubelet clamps
 /// to the same minimum (MinQuotaPeriod), so tiny limits still start.
 const MIN_NANO_CPUS: i64 = 10_000_000;
@@ -375,6 +399,9 @@ pub fn infra(pod: &Pod, engine_id: &str, network: &str) -> Result<ContainerPlan,
                 name: Some(RestartPolicyNameEnum::UNLESS_STOPPED),
                 maximum_retry_count: None,
             }),
+            pids_limit: pids_limit(),
+            // pause never needs to gain privileges.
+            security_opt: Some(vec!["no-new-privileges".into()]),
             ..Default::default()
         }),
         ..Default::default()
@@ -460,6 +487,7 @@ pub fn container(
             maximum_retry_count: (restart == RestartPolicyNameEnum::ON_FAILURE).then_some(0),
         }),
         mounts: (!inputs.mounts.is_empty()).then(|| inputs.mounts.clone()),
+        pids_limit: pids_limit(),
         ..Default::default()
     };
     apply_resources(container, &field, &mut host).map_err(|(f, msg)| key.error(f, msg))?;
@@ -674,6 +702,11 @@ mod tests {
         assert_eq!(labels["job-name"], "oneshot");
         let host = plan.config.host_config.as_ref().unwrap();
         assert_eq!(host.network_mode.as_deref(), Some("dockjob_team_eng1"));
+        assert_eq!(host.pids_limit, Some(DEFAULT_PIDS_LIMIT));
+        assert_eq!(
+            host.security_opt.as_deref(),
+            Some(&["no-new-privileges".to_string()][..])
+        );
         assert_eq!(
             host.restart_policy.as_ref().unwrap().name,
             Some(RestartPolicyNameEnum::UNLESS_STOPPED)
@@ -706,6 +739,11 @@ mod tests {
         }]);
         let none = ContainerInputs::default();
         let init = container(&p, "e", Role::Init, 0, &none, "inf").unwrap();
+        // Every container gets the engine's pids limit (the default: no test sets it).
+        assert_eq!(
+            init.config.host_config.as_ref().unwrap().pids_limit,
+            Some(DEFAULT_PIDS_LIMIT)
+        );
         assert_eq!(
             init.docker_name,
             "dockjob_setup_oneshot-abcde_team_01234567"
@@ -917,5 +955,13 @@ mod tests {
         assert_eq!(pod_hostname(&p), "a".repeat(62));
         p.spec.as_mut().unwrap().hostname = Some("custom".into());
         assert_eq!(pod_hostname(&p), "custom");
+    }
+
+    #[test]
+    fn pids_limit_zero_means_unlimited() {
+        assert_eq!(docker_pids_limit(0), None);
+        assert_eq!(docker_pids_limit(-5), None);
+        assert_eq!(docker_pids_limit(1), Some(1));
+        assert_eq!(docker_pids_limit(4096), Some(4096));
     }
 }

@@ -744,11 +744,15 @@ pub fn container_mounts(
             None => base,
         };
         let mount = match kind_of(v, &vfield)? {
-            Kind::EmptyDir { memory: false, .. } => {
-                bind(with_sub(volume_dir(pod_dir, v, &vfield)?), read_only)
-            }
+            Kind::EmptyDir { memory: false, .. } => bind(
+                super::host_paths::to_host(&with_sub(volume_dir(pod_dir, v, &vfield)?)),
+                read_only,
+            ),
             Kind::HostPath(path) => bind(with_sub(PathBuf::from(path)), read_only),
-            Kind::Projected => bind(with_sub(volume_dir(pod_dir, v, &vfield)?), true),
+            Kind::Projected => bind(
+                super::host_paths::to_host(&with_sub(volume_dir(pod_dir, v, &vfield)?)),
+                true,
+            ),
             Kind::EmptyDir { memory: true, .. } => {
                 if sub.is_some() {
                     return Err(ConfigError::invalid(

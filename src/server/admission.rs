@@ -13,6 +13,7 @@ use k8s_openapi::api::core::v1::PodStatus;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
+use super::powers::{Policy, check_object};
 use super::status::ApiError;
 use crate::api::decode::{Object, decode_manifests};
 use crate::api::defaults::{default_object, set_job_selector};
@@ -254,6 +255,43 @@ pub fn admit_update(
         object: object.to_value(),
         warnings,
     })
+}
+
+/// Refuses (403 Forbidden, as Kubernetes' Pod Security admission) a body asking for a
+/// host power `policy` does not allow, naming every such field and the flag that would
+/// allow it. A body that does not decode passes: the create/update handler reports why.
+/// Runs before [`admit_create`]/[`admit_update`], so a refused object is never stored.
+pub fn check_powers(
+    kind: Kind,
+    body: &[u8],
+    policy: &Policy,
+    resolve: &dyn Fn(&std::path::Path) -> Option<std::path::PathBuf>,
+) -> Result<(), ApiError> {
+    let Ok(docs) = decode_manifests(SOURCE, body) else {
+        return Ok(());
+    };
+    let [doc] = docs.as_slice() else {
+        return Ok(());
+    };
+    if doc.object.kind() != kind {
+        return Ok(());
+    }
+    let violations = check_object(&doc.object, policy, resolve);
+    if violations.is_empty() {
+        return Ok(());
+    }
+    let name = display_name(doc.object.meta());
+    let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
+    Err(ApiError::new(
+        axum::http::StatusCode::FORBIDDEN,
+        "Forbidden",
+        format!(
+            "{} \"{name}\" is forbidden: {}",
+            kind.resource(),
+            list.join(", ")
+        ),
+    )
+    .with_details(kind, &name))
 }
 
 #[cfg(test)]
@@ -570,5 +608,28 @@ spec:
         assert_eq!(kept.warnings, [TZ_IN_SCHEDULE_UPDATE_WARNING]);
         let renamed = admit_update(Kind::CronJob, "default", "other", &old, body.as_bytes());
         assert!(matches!(renamed, Err(e) if e.code == axum::http::StatusCode::BAD_REQUEST));
+    }
+
+    #[test]
+    fn check_powers_refuses_with_403_naming_field_and_flag() {
+        let job = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: root}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      initContainers:\n      - name: i\n        image: x\n        securityContext: {capabilities: {add: [SYS_ADMIN]}}\n      containers:\n      - name: c\n        image: x\n        securityContext: {privileged: true}\n";
+        let none = |_: &std::path::Path| None;
+        let err = check_powers(Kind::Job, job.as_bytes(), &Policy::default(), &none)
+            .expect_err("refused");
+        assert_eq!(err.code, axum::http::StatusCode::FORBIDDEN);
+        assert_eq!(err.reason, "Forbidden");
+        assert_eq!(
+            err.message,
+            "jobs.batch \"root\" is forbidden: spec.template.spec.initContainers[0].securityContext.capabilities.add[0]: Forbidden: capability \"SYS_ADMIN\" is beyond Docker's default set; start the engine with --allow-capabilities to allow it, spec.template.spec.containers[0].securityContext.privileged: Forbidden: privileged containers can take over the host; start the engine with --allow-privileged to allow them"
+        );
+        let all = Policy {
+            privileged: true,
+            capabilities: true,
+            ..Policy::default()
+        };
+        assert!(check_powers(Kind::Job, job.as_bytes(), &all, &none).is_ok());
+        // Undecodable or mismatched bodies are left to the handler's own errors.
+        assert!(check_powers(Kind::Job, b"{", &Policy::default(), &none).is_ok());
+        assert!(check_powers(Kind::Pod, job.as_bytes(), &Policy::default(), &none).is_ok());
     }
 }

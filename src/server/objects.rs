@@ -227,7 +227,14 @@ async fn create(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let admitted = admission::admit_create(kind, &ns, &body)?;
-    let stored = state.store.create(kind, admitted.object)?;
+    let name = admitted.object["metadata"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let stored = state
+        .store
+        .create(kind, admitted.object)
+        .map_err(|e| store_error(kind, &name, e))?;
     Ok(with_warnings(
         (StatusCode::CREATED, Json(stored)).into_response(),
         &admitted.warnings,
@@ -241,15 +248,57 @@ async fn replace(
     name: String,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let Some(old) = state.store.get(kind, &ns, &name)? else {
-        return Err(ApiError::not_found(kind, &name));
-    };
-    let admitted = admission::admit_update(kind, &ns, &name, &old, &body)?;
-    let stored = state.store.update(kind, admitted.object)?;
-    Ok(with_warnings(
-        Json(stored).into_response(),
-        &admitted.warnings,
-    ))
+    let conditional = names_resource_version(&body);
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let Some(old) = state.store.get(kind, &ns, &name)? else {
+            return Err(ApiError::not_found(kind, &name));
+        };
+        let admitted = admission::admit_update(kind, &ns, &name, &old, &body)?;
+        match state.store.update(kind, admitted.object) {
+            Ok(stored) => {
+                return Ok(with_warnings(
+                    Json(stored).into_response(),
+                    &admitted.warnings,
+                ));
+            }
+            // No resourceVersion given: an unconditional update, which the API server
+            // retries against the latest object (GuaranteedUpdate) instead of failing
+            // because someone wrote between our read and our write.
+            Err(e) if e.is_conflict() && !conditional && attempts < UNCONDITIONAL_ATTEMPTS => {}
+            Err(e) => return Err(store_error(kind, &name, e)),
+        }
+    }
+}
+
+/// How often an unconditional PUT is retried after losing a race to another writer.
+const UNCONDITIONAL_ATTEMPTS: usize = 5;
+
+/// True when the PUT body carries a non-empty `metadata.resourceVersion`: the update
+/// then applies only to that version (optimistic concurrency), else 409 Conflict.
+fn names_resource_version(body: &[u8]) -> bool {
+    // A body that does not decode fails admission anyway, so "not conditional" is a
+    // safe answer for it.
+    crate::api::decode::decode_manifests("request body", body)
+        .ok()
+        .and_then(|docs| docs.into_iter().next())
+        .and_then(|doc| doc.object.meta().resource_version.clone())
+        .is_some_and(|rv| !rv.is_empty())
+}
+
+/// A store error as the API server words it, with the object's `details` (name, group
+/// and resource) that clients read for NotFound, AlreadyExists and Conflict.
+fn store_error(kind: Kind, name: &str, e: crate::store::StoreError) -> ApiError {
+    let keyed = e.is_not_found()
+        || e.is_conflict()
+        || matches!(e, crate::store::StoreError::AlreadyExists { .. });
+    let err = ApiError::from(e);
+    if keyed {
+        err.with_details(kind, name)
+    } else {
+        err
+    }
 }
 
 /// Marks the object for deletion and returns it, as Kubernetes does for an object with
@@ -261,7 +310,10 @@ async fn delete(
     ns: String,
     name: String,
 ) -> Result<Response, ApiError> {
-    if kind == Kind::Event {
+    // Objects nothing owns or cleans up after (no containers, no dependents the engine
+    // removes) go at once, as they do in Kubernetes without finalizers; the rest are
+    // marked and finished by the engine's garbage collector.
+    if matches!(kind, Kind::Event | Kind::ConfigMap | Kind::Secret) {
         return match state.store.delete(kind, &ns, &name)? {
             Some(v) => Ok(Json(v).into_response()),
             None => Err(ApiError::not_found(kind, &name)),
@@ -271,5 +323,65 @@ async fn delete(
     match state.store.mark_deleted(kind, &ns, &name, &now, None)? {
         Some(v) => Ok((StatusCode::OK, Json(v)).into_response()),
         None => Err(ApiError::not_found(kind, &name)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JOB: &str = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: x\n";
+
+    #[test]
+    fn a_put_is_conditional_only_when_it_names_a_resource_version() {
+        assert!(!names_resource_version(JOB.as_bytes()));
+        let with_rv = format!("{JOB}  resourceVersion: \"12\"\n");
+        assert!(names_resource_version(with_rv.as_bytes()));
+        let empty_rv = format!("{JOB}  resourceVersion: \"\"\n");
+        assert!(!names_resource_version(empty_rv.as_bytes()));
+        let json = r#"{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"x","resourceVersion":"3"}}"#;
+        assert!(names_resource_version(json.as_bytes()));
+        assert!(!names_resource_version(b"\xff\xfe not a manifest"));
+    }
+
+    #[test]
+    fn store_errors_carry_the_objects_details_as_the_api_server_sends_them() {
+        let conflict = store_error(
+            Kind::Job,
+            "x",
+            crate::store::StoreError::Conflict {
+                kind: Kind::Job,
+                namespace: "default".into(),
+                name: "x".into(),
+            },
+        );
+        assert_eq!(conflict.code, StatusCode::CONFLICT);
+        assert_eq!(
+            conflict.to_status(),
+            json!({
+                "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                "message": "Operation cannot be fulfilled on jobs.batch \"x\": the object has been modified; please apply your changes to the latest version and try again",
+                "reason": "Conflict", "code": 409,
+                "details": {"name": "x", "group": "batch", "kind": "jobs"}
+            })
+        );
+        let disk = store_error(
+            Kind::Job,
+            "x",
+            crate::store::StoreError::Io {
+                context: "writing".into(),
+                source: std::io::Error::other("disk full"),
+            },
+        );
+        assert_eq!(disk.code, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(disk.reason, "InternalError");
+        assert_eq!(
+            disk.message,
+            "Internal error occurred: store: writing: disk full"
+        );
+        assert_eq!(
+            disk.to_status()["details"],
+            json!({"causes": [{"message": "store: writing: disk full"}]})
+        );
     }
 }

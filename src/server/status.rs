@@ -36,6 +36,17 @@ impl ApiError {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", message)
     }
 
+    /// Kubernetes' `NewInternalError`: 500, reason InternalError, the message prefixed
+    /// `Internal error occurred: ` and repeated as the one cause. Storage failures (a
+    /// full or read-only disk) are answered this way, as the API server answers its
+    /// storage's.
+    pub fn internal_error(err: impl std::fmt::Display) -> Self {
+        let cause = err.to_string();
+        let mut e = Self::internal(format!("Internal error occurred: {cause}"));
+        e.details = Some(json!({"causes": [{"message": cause}]}));
+        e
+    }
+
     pub fn not_found(kind: Kind, name: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
@@ -78,6 +89,25 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The API server's answer to a body over its limit (`limitedReadBody` in
+/// k8s.io/apiserver: `NewRequestEntityTooLargeError("limit is N")`).
+pub fn entity_too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "RequestEntityTooLarge",
+        format!("Request entity too large: limit is {limit}"),
+    )
+}
+
+/// Response middleware: axum's body-limit rejection (a plain-text 413) becomes the
+/// `Status` Kubernetes clients expect.
+pub async fn status_for_too_large(response: Response) -> Response {
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return entity_too_large(crate::api::decode::MAX_REQUEST_BYTES).into_response();
+    }
+    response
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         let message = e.to_string();
@@ -92,7 +122,7 @@ impl From<StoreError> for ApiError {
             StoreError::Invalid(_) => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid", message)
             }
-            _ => ApiError::internal(message),
+            _ => ApiError::internal_error(message),
         }
     }
 }

@@ -88,6 +88,28 @@ impl StoreError {
         }
     }
 
+    /// Like [`StoreError::sqlite`], naming the database file when the failure is the
+    /// disk's (full, read-only, failing), so the operator knows where to make room.
+    pub(crate) fn sqlite_at(
+        context: impl Into<String>,
+        path: &std::path::Path,
+        source: rusqlite::Error,
+    ) -> StoreError {
+        let context = context.into();
+        let context = if is_disk_failure(&source) {
+            format!("{context} in {}", path.display())
+        } else {
+            context
+        };
+        StoreError::Sqlite { context, source }
+    }
+
+    /// True when SQLite failed because of the disk (full, read-only or an I/O error),
+    /// not because of the request: the write may succeed once the disk is fixed.
+    pub fn is_disk_failure(&self) -> bool {
+        matches!(self, StoreError::Sqlite { source, .. } if is_disk_failure(source))
+    }
+
     /// `Job.batch "x" is invalid: <details>`, the way Kubernetes' `NewInvalid` words it.
     pub(crate) fn invalid(kind: Kind, name: &str, details: &str) -> StoreError {
         StoreError::Invalid(format!(
@@ -116,6 +138,15 @@ fn qualified_kind(kind: Kind) -> String {
     }
 }
 
+fn is_disk_failure(err: &rusqlite::Error) -> bool {
+    matches!(
+        err.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DiskFull)
+            | Some(rusqlite::ErrorCode::ReadOnly)
+            | Some(rusqlite::ErrorCode::SystemIoFailure)
+    )
+}
+
 /// An operator-facing hint for the SQLite failures that are about the machine, not
 /// about dockjob.
 fn sqlite_hint(err: &rusqlite::Error) -> &'static str {
@@ -127,6 +158,10 @@ fn sqlite_hint(err: &rusqlite::Error) -> &'static str {
         Some(rusqlite::ErrorCode::ReadOnly) => {
             " (the database is read-only; check the data directory's permissions and that \
              its file system is mounted read-write)"
+        }
+        Some(rusqlite::ErrorCode::SystemIoFailure) => {
+            " (the disk holding the data directory failed a write: it may be full, \
+             read-only or failing; nothing was written)"
         }
         Some(rusqlite::ErrorCode::CannotOpen) | Some(rusqlite::ErrorCode::PermissionDenied) => {
             " (check that the data directory exists and is writable by this user)"

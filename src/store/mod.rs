@@ -422,8 +422,11 @@ impl Store {
         let State { conn, rv } = &mut *guard;
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| StoreError::sqlite("starting a write transaction", e))?;
+            .map_err(|e| {
+                StoreError::sqlite_at("starting a write transaction", &self.inner.path, e)
+            })?;
         let mut batch = Batch {
+            path: &self.inner.path,
             tx: &tx,
             rv: *rv,
             events: Vec::new(),
@@ -433,11 +436,13 @@ impl Store {
             rv: new_rv, events, ..
         } = batch;
         if new_rv != *rv {
-            schema::store_resource_version(&tx, new_rv)
-                .map_err(|e| StoreError::sqlite("advancing the resourceVersion counter", e))?;
+            schema::store_resource_version(&tx, new_rv).map_err(|e| {
+                StoreError::sqlite_at("advancing the resourceVersion counter", &self.inner.path, e)
+            })?;
         }
-        tx.commit()
-            .map_err(|e| StoreError::sqlite("committing a write transaction", e))?;
+        tx.commit().map_err(|e| {
+            StoreError::sqlite_at("committing a write transaction", &self.inner.path, e)
+        })?;
         *rv = new_rv;
         // Sent while still holding the lock, so events leave in resourceVersion order.
         for event in events {
@@ -451,6 +456,8 @@ impl Store {
 /// One write transaction in progress: allocates resourceVersions and collects the
 /// watch events to send once it commits.
 struct Batch<'a> {
+    /// The database file, named in disk-failure errors.
+    path: &'a Path,
     tx: &'a Transaction<'a>,
     rv: u64,
     events: Vec<WatchEvent>,
@@ -490,7 +497,9 @@ impl Batch<'_> {
                 "SELECT 1 FROM objects WHERE kind = ?1 AND namespace = ?2 AND name = ?3",
             )
             .and_then(|mut stmt| stmt.exists(params![kind.resource(), ns, name]))
-            .map_err(|e| StoreError::sqlite(format!("looking up {}", key(kind, ns, name)), e))
+            .map_err(|e| {
+                StoreError::sqlite_at(format!("looking up {}", key(kind, ns, name)), self.path, e)
+            })
     }
 
     /// A name from `prefix` that no object of this kind in `ns` has yet.
@@ -543,7 +552,7 @@ impl Batch<'_> {
                     obj.to_string(),
                 ])
             })
-            .map_err(|e| StoreError::sqlite(ctx(), e))?;
+            .map_err(|e| StoreError::sqlite_at(ctx(), self.path, e))?;
         Ok(())
     }
 
@@ -579,7 +588,9 @@ impl Batch<'_> {
                     new.to_string(),
                 ])
             })
-            .map_err(|e| StoreError::sqlite(format!("updating {}", key(kind, ns, name)), e))?;
+            .map_err(|e| {
+                StoreError::sqlite_at(format!("updating {}", key(kind, ns, name)), self.path, e)
+            })?;
         self.emit(kind, WatchType::Modified, new.clone(), rv);
         Ok(new)
     }
@@ -596,7 +607,9 @@ impl Batch<'_> {
         self.tx
             .prepare_cached("DELETE FROM objects WHERE kind = ?1 AND namespace = ?2 AND name = ?3")
             .and_then(|mut stmt| stmt.execute(params![kind.resource(), ns, name]))
-            .map_err(|e| StoreError::sqlite(format!("deleting {}", key(kind, ns, name)), e))?;
+            .map_err(|e| {
+                StoreError::sqlite_at(format!("deleting {}", key(kind, ns, name)), self.path, e)
+            })?;
         let rv = self.next_rv();
         object::set_resource_version(kind, &mut old, rv)?;
         self.emit(kind, WatchType::Deleted, old.clone(), rv);

@@ -101,6 +101,10 @@ pub fn open_connection(path: &Path) -> Result<Connection, StoreError> {
         .map_err(|e| StoreError::sqlite(ctx("setting synchronous=FULL"), e))?;
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(|e| StoreError::sqlite(ctx("enabling foreign keys"), e))?;
+    // Temporary tables and sorts in memory: the engine image (FROM scratch) has no /tmp,
+    // and a full disk must not fail a read that sorts.
+    conn.pragma_update(None, "temp_store", "MEMORY")
+        .map_err(|e| StoreError::sqlite(ctx("setting temp_store=MEMORY"), e))?;
     migrate(&mut conn, MIGRATIONS).map_err(|e| match e {
         StoreError::Sqlite { context, source } => StoreError::sqlite(ctx(&context), source),
         other => other,

@@ -480,6 +480,12 @@ fn a_full_disk_fails_the_write_cleanly() {
     assert!(matches!(err, StoreError::Sqlite { .. }), "{msg}");
     assert!(msg.contains("full"), "{msg}");
     assert!(msg.contains("jobs.batch default/big"), "{msg}");
+    // Where: the database file, so the operator knows which disk to free.
+    assert!(
+        msg.contains(&format!("in {}", store.path().display())),
+        "{msg}"
+    );
+    assert!(err.is_disk_failure(), "{msg}");
     assert_eq!(store.current_resource_version(), 1);
     assert_eq!(store.get(Kind::Job, "default", "big").unwrap(), None);
     assert_eq!(rx.try_recv().unwrap_err(), TryRecvError::Empty);

@@ -611,7 +611,7 @@ mod tests {
         );
         assert_eq!(
             create_errors(&big),
-            [": Too long: may not be more than 1048576 bytes"]
+            ["[]: Too long: may not be more than 1048576 bytes"]
         );
     }
 

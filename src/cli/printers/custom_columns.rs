@@ -69,6 +69,19 @@ pub fn render(
     items: &[Value],
     no_headers: bool,
 ) -> Result<String, JsonPathError> {
+    Ok(tabwriter::align(
+        &render_raw(columns, items, no_headers)?,
+        6,
+        3,
+    ))
+}
+
+/// [`render`] with the cells left tab-separated, for `get -w`'s remembering writer.
+pub fn render_raw(
+    columns: &[Column],
+    items: &[Value],
+    no_headers: bool,
+) -> Result<String, JsonPathError> {
     let mut text = String::new();
     if !no_headers {
         let headers: Vec<&str> = columns.iter().map(|c| c.header.as_str()).collect();
@@ -91,7 +104,7 @@ pub fn render(
         text.push_str(&cells.join("\t"));
         text.push('\n');
     }
-    Ok(tabwriter::align(&text, 6, 3))
+    Ok(text)
 }
 
 #[cfg(test)]

@@ -146,6 +146,18 @@ pub fn kubectl_events_table(
     header: bool,
     all_namespaces: bool,
 ) -> String {
+    kubectl_events_table_with(events, now, header, all_namespaces, false)
+}
+
+/// [`kubectl_events_table`]; `raw` leaves the cells tab-separated for `events -w`,
+/// whose writer aligns each new event against the widths already printed.
+pub fn kubectl_events_table_with(
+    events: &[Event],
+    now: Timestamp,
+    header: bool,
+    all_namespaces: bool,
+    raw: bool,
+) -> String {
     let rows: Vec<Row> = events
         .iter()
         .map(|e| {
@@ -172,6 +184,7 @@ pub fn kubectl_events_table(
         show_namespace: all_namespaces,
         kind_prefix: None,
         colour: false,
+        raw,
     };
     table::render(HEADERS, &rows, &opts)
 }

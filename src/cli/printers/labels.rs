@@ -69,15 +69,9 @@ pub fn format_labels(labels: &Value) -> String {
         .join(",")
 }
 
-/// Appends the label columns to a table a per-kind printer rendered for `items` (one
-/// line per item, in order, after the header unless `no_headers`) and re-aligns it.
-/// The already aligned part becomes one cell, so its columns keep their widths.
-pub fn append_columns(
-    table: &str,
-    items: &[Value],
-    cols: &LabelColumns,
-    no_headers: bool,
-) -> String {
+/// Appends the label cells to a raw (tab-separated, unaligned) table of `items`, one
+/// line per item after the header unless `no_headers`; the caller aligns.
+pub fn append_cells(table: &str, items: &[Value], cols: &LabelColumns, no_headers: bool) -> String {
     if cols.is_empty() || table.is_empty() {
         return table.to_string();
     }
@@ -99,7 +93,22 @@ pub fn append_columns(
         }
         text.push('\n');
     }
-    tabwriter::align(&text, 6, 3)
+    text
+}
+
+/// Appends the label columns to a table a per-kind printer rendered for `items` (one
+/// line per item, in order, after the header unless `no_headers`) and re-aligns it.
+/// The already aligned part becomes one cell, so its columns keep their widths.
+pub fn append_columns(
+    table: &str,
+    items: &[Value],
+    cols: &LabelColumns,
+    no_headers: bool,
+) -> String {
+    if cols.is_empty() || table.is_empty() {
+        return table.to_string();
+    }
+    tabwriter::align(&append_cells(table, items, cols, no_headers), 6, 3)
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ mod selector;
 mod services;
 pub mod sort_by;
 mod table;
-mod tabwriter;
+pub mod tabwriter;
 #[cfg(test)]
 mod test_support;
 mod yaml;
@@ -34,7 +34,8 @@ pub use describe::{
     describe_secret, describe_service,
 };
 pub use events::{
-    event_interval, event_time, events_table, kubectl_events_table, sort_by_event_time,
+    event_interval, event_time, events_table, kubectl_events_table, kubectl_events_table_with,
+    sort_by_event_time,
 };
 pub use jobs::jobs_table;
 pub use output::{OutputError, list_value, names, omit_managed_fields, to_json};
@@ -42,5 +43,5 @@ pub use pods::pods_table;
 pub use replicasets::replicasets_table;
 pub use selector::selector_string;
 pub use services::services_table;
-pub use table::{Row, TableOptions, render as render_table};
+pub use table::{Row, TableOptions, align_watch, render as render_table};
 pub use yaml::to_yaml;

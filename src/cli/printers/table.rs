@@ -23,6 +23,9 @@ pub struct TableOptions {
     /// STATUS cells in colour (green done or running, red failed, yellow waiting).
     /// Decided once at the CLI edge (a terminal, no `NO_COLOR`); the printer only obeys.
     pub colour: bool,
+    /// Leave the cells tab-separated, unaligned: for `get -w`, whose writer aligns each
+    /// change against the widths it already printed (see `tabwriter::RememberedWidths`).
+    pub raw: bool,
 }
 
 /// One printed row: the object's namespace (for `-A`) and its cells.
@@ -66,7 +69,16 @@ pub fn render(headers: &[&str], rows: &[Row], opts: &TableOptions) -> String {
         }));
         push_line(&mut text, &cells);
     }
+    if opts.raw {
+        return text;
+    }
     tabwriter::align(&text, MIN_WIDTH, PADDING)
+}
+
+/// Aligns one flush of `get -w` output (raw table text) as kubectl's `RememberWidths`
+/// tabwriter does.
+pub fn align_watch(text: &str, remembered: &mut tabwriter::RememberedWidths) -> String {
+    tabwriter::align_remembering(text, MIN_WIDTH, PADDING, remembered)
 }
 
 fn push_line(text: &mut String, cells: &[String]) {

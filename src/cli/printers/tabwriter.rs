@@ -10,12 +10,40 @@
 /// Aligns `text` the way a Go `tabwriter.Writer` initialised with
 /// (`minwidth`, tabwidth, `padding`, ' ', 0) and flushed at the end would.
 pub fn align(text: &str, minwidth: usize, padding: usize) -> String {
+    align_with(text, minwidth, padding, None)
+}
+
+/// Column widths a writer with kubectl's `RememberWidths` flag (liggitt/tabwriter, the
+/// fork kubectl's `GetNewTabWriter` uses) keeps across flushes: `get -w` flushes after
+/// every change, and each later row is padded to at least the widths already printed,
+/// so the rows stay under the header instead of each being aligned on its own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RememberedWidths(Vec<usize>);
+
+/// [`align`] for one flush of a `RememberWidths` writer: a column is never narrower than
+/// the same column in an earlier flush, and a wider one widens it for the later ones.
+pub fn align_remembering(
+    text: &str,
+    minwidth: usize,
+    padding: usize,
+    remembered: &mut RememberedWidths,
+) -> String {
+    align_with(text, minwidth, padding, Some(&mut remembered.0))
+}
+
+fn align_with(
+    text: &str,
+    minwidth: usize,
+    padding: usize,
+    remembered: Option<&mut Vec<usize>>,
+) -> String {
     let lines: Vec<Vec<&str>> = text.split('\n').map(|l| l.split('\t').collect()).collect();
     let mut w = Aligner {
         lines: &lines,
         minwidth,
         padding,
         widths: Vec::new(),
+        remembered,
         out: String::with_capacity(text.len() * 2),
     };
     w.format(0, lines.len());
@@ -27,6 +55,8 @@ struct Aligner<'a> {
     minwidth: usize,
     padding: usize,
     widths: Vec<usize>,
+    /// liggitt/tabwriter's `maxwidths`, by column depth; None without the flag.
+    remembered: Option<&'a mut Vec<usize>>,
     out: String,
 }
 
@@ -75,6 +105,20 @@ impl Aligner<'_> {
             while this < line1 && self.has_cell(this, column) {
                 cell_width = cell_width.max(width(self.lines[this][column]) + self.padding);
                 this += 1;
+            }
+            if let Some(max) = self.remembered.as_deref_mut() {
+                // liggitt/tabwriter's `format`, case for case.
+                let depth = self.widths.len();
+                if max.len() < depth {
+                    max.extend_from_slice(&self.widths[max.len()..]);
+                }
+                if max.len() == depth {
+                    max.push(cell_width);
+                } else if max[depth] > cell_width {
+                    cell_width = max[depth];
+                } else {
+                    max[depth] = cell_width;
+                }
             }
             self.widths.push(cell_width);
             self.format(line0, this);
@@ -145,6 +189,31 @@ mod tests {
             align("\u{1b}[31mA\u{1b}[0m\tB\nCC\tD\n", 0, 1),
             "\u{1b}[31mA\u{1b}[0m  B\nCC D\n"
         );
+    }
+
+    /// kubectl's `get -w`: the header and first rows set the widths; a later flush with
+    /// narrower cells keeps them, a wider cell widens the column from then on.
+    #[test]
+    fn remembered_widths_carry_across_flushes() {
+        let mut r = RememberedWidths::default();
+        assert_eq!(
+            align_remembering("NAME\tSTATUS\tAGE\nlong-name\tRunning\t5s\n", 6, 3, &mut r),
+            "NAME        STATUS    AGE\nlong-name   Running   5s\n"
+        );
+        assert_eq!(
+            align_remembering("a\tOK\t6s\n", 6, 3, &mut r),
+            "a           OK        6s\n"
+        );
+        assert_eq!(
+            align_remembering("a\tContainerCreating\t7s\n", 6, 3, &mut r),
+            "a           ContainerCreating   7s\n"
+        );
+        assert_eq!(
+            align_remembering("a\tOK\t8s\n", 6, 3, &mut r),
+            "a           OK                  8s\n"
+        );
+        // Without the flag each flush is aligned alone.
+        assert_eq!(align("a\tOK\t8s\n", 6, 3), "a     OK    8s\n");
     }
 
     #[test]
