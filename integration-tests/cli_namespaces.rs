@@ -146,3 +146,55 @@ fn get_watch_works_for_every_kind_without_containers() {
         );
     }
 }
+
+/// `get namespaces -w`: the namespaces in use, then a line when one appears (its first
+/// object) and when it vanishes (its last object deleted), aligned under the header.
+#[test]
+fn namespaces_watch_follows_objects_of_every_kind() {
+    let e = Engine::start();
+    e.apply(&configmap("here"));
+    let other = format!("{}-other", e.namespace);
+    let (mut child, lines) = e.spawn_cli_lines(&["get", "ns", "-w"]);
+    let first = read_until(&lines, |seen| {
+        seen.iter()
+            .any(|l| l.starts_with(&format!("{} ", e.namespace)))
+    });
+    assert!(first[0].starts_with("NAME "), "{first:?}");
+    assert!(
+        first[0].contains(" STATUS ") && first[0].ends_with("AGE"),
+        "{first:?}"
+    );
+    assert!(first.iter().any(|l| l.starts_with("default ")), "{first:?}");
+    assert!(!first.iter().any(|l| l.starts_with(&other)), "{first:?}");
+
+    // A Secret in a new namespace makes it appear; deleting it makes it go.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("secret.yaml");
+    std::fs::write(&file, secret("elsewhere")).expect("write manifest");
+    let out = e.typed(&["apply", "-n", &other, "-f", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let seen = read_until(&lines, |seen| seen.iter().any(|l| l.starts_with(&other)));
+    let added = seen.iter().find(|l| l.starts_with(&other)).unwrap();
+    assert_eq!(added.split_whitespace().nth(1), Some("Active"), "{seen:?}");
+    // kubectl's RememberWidths: padded to at least the widths already printed (a wider
+    // name widens the column from then on).
+    let status_col = first[0].find("STATUS").unwrap();
+    assert!(
+        added.find("Active").is_some_and(|c| c >= status_col),
+        "{first:?} {added:?}"
+    );
+
+    let out = e.typed(&["delete", "-n", &other, "secret", "elsewhere"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let seen = read_until(&lines, |seen| {
+        seen.iter()
+            .any(|l| l.starts_with(&other) && l.contains("Terminating"))
+    });
+    assert!(
+        seen.iter()
+            .any(|l| l.starts_with(&other) && l.contains("Terminating")),
+        "{seen:?}"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}

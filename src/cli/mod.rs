@@ -453,11 +453,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let mut words = vec![resource];
             words.extend(names);
             if let Some(names) = namespaces::parse_words(&words)? {
-                if watch || watch_only {
-                    bail!(
-                        "dockjob cannot watch namespaces: they are implicit (see `dockjob get namespaces`)"
-                    );
-                }
                 let args = namespaces::NamespaceArgs {
                     names,
                     output,
@@ -469,6 +464,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     allow_missing_template_keys,
                 };
                 let client = Client::connect(&socket, &autostart).await?;
+                if watch || watch_only {
+                    return namespaces::run_watch(&client, &args, !watch_only).await;
+                }
                 return namespaces::run(&client, &args).await;
             }
             let selection = resources::parse("get", &words)?;

@@ -252,6 +252,210 @@ pub async fn run(client: &Client, args: &NamespaceArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What `get namespaces -w` follows: which namespaces hold objects, as the objects of
+/// every kind come and go. Pure; fed by the watch streams of every kind.
+#[derive(Debug, Default)]
+pub struct NamespaceTracker {
+    /// (kind, uid) -> (namespace, creationTimestamp) of every object seen.
+    objects: BTreeMap<(Kind, String), (String, Option<String>)>,
+}
+
+impl NamespaceTracker {
+    fn namespaces(&self) -> Vec<Value> {
+        let objects: Vec<Value> = self
+            .objects
+            .values()
+            .map(|(ns, created)| {
+                json!({"metadata": {"namespace": ns, "creationTimestamp": created}})
+            })
+            .collect();
+        derive(&objects)
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.namespaces()
+            .iter()
+            .filter_map(|v| v["metadata"]["name"].as_str().map(str::to_string))
+            .collect()
+    }
+
+    /// Records one object of `kind` (added or changed, or `deleted`) and returns the
+    /// namespaces this made appear (status Active) or vanish (status Terminating, the
+    /// last state a watcher of a real namespace sees), in that order.
+    pub fn observe(&mut self, kind: Kind, object: &Value, deleted: bool) -> Vec<Value> {
+        let Some(uid) = object["metadata"]["uid"].as_str() else {
+            return Vec::new();
+        };
+        let Some(ns) = object["metadata"]["namespace"]
+            .as_str()
+            .filter(|s| !s.is_empty())
+        else {
+            return Vec::new();
+        };
+        let before = self.names();
+        let key = (kind, uid.to_string());
+        if deleted {
+            self.objects.remove(&key);
+        } else {
+            let created = object["metadata"]["creationTimestamp"]
+                .as_str()
+                .map(str::to_string);
+            self.objects.insert(key, (ns.to_string(), created));
+        }
+        let after = self.namespaces();
+        let mut changes: Vec<Value> = after
+            .iter()
+            .filter(|v| {
+                v["metadata"]["name"]
+                    .as_str()
+                    .is_some_and(|n| !before.iter().any(|b| b == n))
+            })
+            .cloned()
+            .collect();
+        for gone in before
+            .iter()
+            .filter(|b| !after.iter().any(|v| v["metadata"]["name"] == b.as_str()))
+        {
+            let mut v = namespace_object(gone, None);
+            v["status"]["phase"] = json!("Terminating");
+            changes.push(v);
+        }
+        changes
+    }
+}
+
+/// `dockjob get namespaces -w` (`list_first`) and `--watch-only`: the namespaces in use,
+/// then one line each time a namespace appears (its first object) or vanishes (its last
+/// object gone), followed through the watch streams of every kind; runs until
+/// interrupted. `-L`/`--show-labels` columns are not added to the watch lines.
+pub async fn run_watch(
+    client: &Client,
+    args: &NamespaceArgs,
+    list_first: bool,
+) -> anyhow::Result<()> {
+    render(args, &[], jiff::Timestamp::now())?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(Kind, super::watch::WatchEvent)>(256);
+    let mut tracker = NamespaceTracker::default();
+    for kind in Kind::ALL {
+        let collection = kind.collection_path(None);
+        let listed = super::watch::list(client, &collection, &[]).await?;
+        for obj in &listed.items {
+            tracker.observe(kind, obj, false);
+        }
+        let client = client.clone();
+        let tx = tx.clone();
+        let mut since = listed.resource_version;
+        tokio::spawn(async move {
+            loop {
+                if let Ok(mut stream) =
+                    super::watch::Watch::open(&client, &collection, &[], &since).await
+                {
+                    while let Some(Ok(ev)) = stream.next().await {
+                        if ev.type_ == super::watch::EventType::Error {
+                            break;
+                        }
+                        let rv = super::watch::resource_version(&ev.object).to_string();
+                        if rv.parse::<u64>().unwrap_or(0) > since.parse::<u64>().unwrap_or(0) {
+                            since = rv;
+                        }
+                        if tx.send((kind, ev)).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                // The stream ended: list again (what changed meanwhile arrives as
+                // additions) and watch from there.
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                let Ok(listed) = super::watch::list(&client, &collection, &[]).await else {
+                    continue;
+                };
+                for obj in listed.items {
+                    let ev = super::watch::WatchEvent {
+                        type_: super::watch::EventType::Added,
+                        object: obj,
+                    };
+                    if tx.send((kind, ev)).await.is_err() {
+                        return;
+                    }
+                }
+                since = listed.resource_version;
+            }
+        });
+    }
+    drop(tx);
+    let wanted = |v: &Value| {
+        args.names.is_empty()
+            || v["metadata"]["name"]
+                .as_str()
+                .is_some_and(|n| args.names.iter().any(|w| w == n))
+    };
+    let mut widths = printers::tabwriter::RememberedWidths::default();
+    let mut printed = 0usize;
+    let mut print = |items: Vec<Value>| -> anyhow::Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let now = jiff::Timestamp::now();
+        let text = match args.output.as_deref() {
+            None | Some("wide") => {
+                let opts = TableOptions {
+                    no_headers: args.no_headers || printed > 0,
+                    raw: true,
+                    ..TableOptions::default()
+                };
+                printers::align_watch(&table(&items, now, &opts), &mut widths)
+            }
+            _ => {
+                let mut out = String::new();
+                for item in &items {
+                    let mut one = args.clone();
+                    one.names = vec![item["metadata"]["name"].as_str().unwrap_or("").into()];
+                    if args.output.as_deref() == Some("yaml") && printed + out.len() > 0 {
+                        out.push_str("---\n");
+                    }
+                    out.push_str(&render(&one, std::slice::from_ref(item), now)?);
+                }
+                out
+            }
+        };
+        printed += items.len();
+        print!("{text}");
+        Ok(())
+    };
+    let initial: Vec<Value> = tracker.namespaces().into_iter().filter(wanted).collect();
+    if !args.names.is_empty() {
+        for name in &args.names {
+            if !initial
+                .iter()
+                .any(|v| v["metadata"]["name"] == name.as_str())
+            {
+                eprintln!(
+                    "{}",
+                    ServerError {
+                        code: 404,
+                        reason: "NotFound".to_string(),
+                        message: format!("namespaces {name:?} not found"),
+                    }
+                );
+                return Err(Reported(1).into());
+            }
+        }
+    }
+    if list_first {
+        print(initial)?;
+    }
+    while let Some((kind, ev)) = rx.recv().await {
+        let deleted = ev.type_ == super::watch::EventType::Deleted;
+        let changes: Vec<Value> = tracker
+            .observe(kind, &ev.object, deleted)
+            .into_iter()
+            .filter(wanted)
+            .collect();
+        print(changes)?;
+    }
+    bail!("lost the engine's watch streams")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,6 +476,35 @@ mod tests {
 
     fn obj(ns: &str, created: &str) -> Value {
         json!({"metadata": {"name": "x", "namespace": ns, "creationTimestamp": created}})
+    }
+
+    #[test]
+    fn the_tracker_reports_namespaces_appearing_and_vanishing() {
+        let mut t = NamespaceTracker::default();
+        let job = |uid: &str, ns: &str| {
+            json!({"metadata": {"uid": uid, "namespace": ns, "name": uid,
+                "creationTimestamp": "2026-11-27T10:00:00Z"}})
+        };
+        // `default` is always there: its first object changes nothing.
+        assert!(t.observe(Kind::Job, &job("a", "default"), false).is_empty());
+        let added = t.observe(Kind::Job, &job("b", "team"), false);
+        assert_eq!(added.len(), 1);
+        assert_eq!(added[0]["metadata"]["name"], "team");
+        assert_eq!(added[0]["status"]["phase"], "Active");
+        // A second object in it, then a change of the first: nothing new.
+        assert!(t.observe(Kind::Pod, &job("c", "team"), false).is_empty());
+        assert!(t.observe(Kind::Job, &job("b", "team"), false).is_empty());
+        assert!(t.observe(Kind::Job, &job("b", "team"), true).is_empty());
+        let gone = t.observe(Kind::Pod, &job("c", "team"), true);
+        assert_eq!(gone.len(), 1);
+        assert_eq!(gone[0]["metadata"]["name"], "team");
+        assert_eq!(gone[0]["status"]["phase"], "Terminating");
+        // `default` never vanishes; objects without a namespace are ignored.
+        assert!(t.observe(Kind::Job, &job("a", "default"), true).is_empty());
+        assert!(
+            t.observe(Kind::Job, &json!({"metadata": {"uid": "x"}}), false)
+                .is_empty()
+        );
     }
 
     #[test]
