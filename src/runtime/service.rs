@@ -371,6 +371,10 @@ fn proxy_config(
                 name: Some(RestartPolicyNameEnum::UNLESS_STOPPED),
                 maximum_retry_count: None,
             }),
+            // Every container dockjob starts is held like a pod's: a pids limit and no
+            // privilege escalation (the proxy needs none).
+            pids_limit: super::translate::pids_limit(),
+            security_opt: Some(vec!["no-new-privileges".to_string()]),
             ..Default::default()
         }),
         networking_config: Some(NetworkingConfig {
@@ -463,6 +467,15 @@ mod tests {
         let c = proxy_config("eng1", "dockjob_team_eng1", "team", "web", "uid-1");
         let host = c.host_config.unwrap();
         assert_eq!(host.network_mode.as_deref(), Some("dockjob_team_eng1"));
+        assert_eq!(
+            host.security_opt.as_deref(),
+            Some(&["no-new-privileges".to_string()][..])
+        );
+        assert!(
+            host.pids_limit.is_some_and(|n| n > 0),
+            "{:?}",
+            host.pids_limit
+        );
         let eps = c.networking_config.unwrap().endpoints_config.unwrap();
         assert_eq!(
             eps["dockjob_team_eng1"].aliases.as_ref().unwrap()[3],

@@ -41,7 +41,9 @@ fn docker_pids_limit(limit: i64) -> Option<i64> {
     (limit > 0).then_some(limit)
 }
 
-fn pids_limit() -> Option<i64> {
+/// The configured limit as Docker takes it; also for the containers dockjob starts that
+/// are not a pod's (Service proxies).
+pub(crate) fn pids_limit() -> Option<i64> {
     docker_pids_limit(PIDS_LIMIT.load(std::sync::atomic::Ordering::Relaxed))
 }
 
