@@ -40,7 +40,13 @@ fn apply_says_created_configured_unchanged_and_refuses_immutable_changes() {
     let out = e.cli_stdin(&["apply", "-f", "-"], Some(&job("web", 2, "sleep 21")));
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("spec.template: Invalid value"), "{err}");
+    // kubectl's StandardErrorMessage for a 422 with causes, after the document's place.
+    assert!(
+        err.starts_with(
+            "error: <stdin>:1: The Job \"web\" is invalid: spec.template: Invalid value"
+        ),
+        "{err}"
+    );
     assert!(err.contains("field is immutable"), "{err}");
 }
 

@@ -16,13 +16,48 @@ use serde_json::Value;
 use tokio::net::UnixStream;
 
 /// An error answered by the engine, as kubectl words it:
-/// `Error from server (NotFound): jobs.batch "x" not found`.
+/// `Error from server (NotFound): jobs.batch "x" not found`; an `Invalid` answer with
+/// its causes as kubectl's `StandardErrorMessage` prints it: `The Job "x" is invalid: ...`
+/// (see [`invalid_text`]; the API server's own message never starts with `The `).
 #[derive(Debug, thiserror::Error)]
-#[error("Error from server ({reason}): {message}")]
 pub struct ServerError {
     pub code: u16,
     pub reason: String,
     pub message: String,
+}
+
+impl std::fmt::Display for ServerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.reason == "Invalid" && self.message.starts_with("The ") {
+            return f.write_str(&self.message);
+        }
+        write!(f, "Error from server ({}): {}", self.reason, self.message)
+    }
+}
+
+/// kubectl's text for a 422 whose details name the kind and carry causes: `The Job "x"
+/// is invalid: <field>: <message>` for one cause, else the header and one `* ` line
+/// per cause (`MultilineError`); None when the details do not allow it.
+fn invalid_text(details: &Value) -> Option<String> {
+    let kind = details["kind"].as_str().filter(|k| !k.is_empty())?;
+    let name = details["name"].as_str().unwrap_or("");
+    let causes: Vec<String> = details["causes"]
+        .as_array()?
+        .iter()
+        .map(|c| {
+            let message = c["message"].as_str().unwrap_or("");
+            match c["field"].as_str().filter(|f| !f.is_empty()) {
+                Some(field) => format!("{field}: {message}"),
+                None => message.to_string(),
+            }
+        })
+        .collect();
+    let head = format!("The {kind} {name:?} is invalid: ");
+    match causes.as_slice() {
+        [] => None,
+        [one] => Some(format!("{head}{one}")),
+        many => Some(format!("{head}\n* {}", many.join("\n* "))),
+    }
 }
 
 /// A connection target: the engine's socket.
@@ -178,6 +213,15 @@ fn warnings(resp: &Response<Incoming>) -> Vec<String> {
 
 fn server_error(status: StatusCode, body: &[u8]) -> ServerError {
     let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    if v["reason"] == "Invalid"
+        && let Some(text) = invalid_text(&v["details"])
+    {
+        return ServerError {
+            code: status.as_u16(),
+            reason: "Invalid".to_string(),
+            message: text,
+        };
+    }
     ServerError {
         code: status.as_u16(),
         reason: v["reason"]
@@ -251,5 +295,59 @@ async fn start_engine(socket: &Path, data_dir: Option<&Path>) -> anyhow::Result<
             );
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn invalid_answers_print_as_kubectl_prints_them() {
+        let body = json!({
+            "kind": "Status", "reason": "Invalid", "code": 422,
+            "message": "Job.batch \"x\" is invalid: spec.template: Invalid value: ...: field is immutable",
+            "details": {"name": "x", "group": "batch", "kind": "Job", "causes": [
+                {"reason": "FieldValueInvalid", "field": "spec.template",
+                 "message": "Invalid value: \"...\": field is immutable"}
+            ]}
+        });
+        let err = server_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            body.to_string().as_bytes(),
+        );
+        assert_eq!(
+            err.to_string(),
+            "The Job \"x\" is invalid: spec.template: Invalid value: \"...\": field is immutable"
+        );
+        let mut two = body.clone();
+        two["details"]["causes"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"field": "spec.parallelism", "message": "Invalid value: -1: must be greater than or equal to 0"}));
+        let err = server_error(StatusCode::UNPROCESSABLE_ENTITY, two.to_string().as_bytes());
+        assert_eq!(
+            err.to_string(),
+            "The Job \"x\" is invalid: \n* spec.template: Invalid value: \"...\": field is immutable\n* spec.parallelism: Invalid value: -1: must be greater than or equal to 0"
+        );
+        // Without causes: the server's message, as kubectl's generic path prints it.
+        let mut none = body.clone();
+        none["details"]["causes"] = json!([]);
+        let err = server_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            none.to_string().as_bytes(),
+        );
+        assert_eq!(
+            err.to_string(),
+            "Error from server (Invalid): Job.batch \"x\" is invalid: spec.template: Invalid value: ...: field is immutable"
+        );
+        // Other reasons are untouched.
+        let nf = json!({"reason": "NotFound", "message": "jobs.batch \"x\" not found"});
+        let err = server_error(StatusCode::NOT_FOUND, nf.to_string().as_bytes());
+        assert_eq!(
+            err.to_string(),
+            "Error from server (NotFound): jobs.batch \"x\" not found"
+        );
     }
 }

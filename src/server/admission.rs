@@ -80,6 +80,10 @@ fn require_name(kind: Kind, meta: &ObjectMeta) -> Result<(), ApiError> {
                 "{} \"\" is invalid: metadata.name: Required value: name or generateName is required",
                 kind_display(kind)
             ),
+            &[FieldError::required(
+                "metadata.name",
+                "name or generateName is required",
+            )],
         ));
     }
     Ok(())
@@ -106,6 +110,7 @@ fn refuse_invalid(kind: Kind, name: &str, errs: &[FieldError]) -> Result<(), Api
         kind,
         name,
         invalid_message(kind, name, errs),
+        errs,
     ))
 }
 

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::api::kinds::Kind;
+use crate::api::validate::FieldError;
 use crate::store::StoreError;
 
 /// An error answer from the API: HTTP code, Kubernetes reason and message.
@@ -56,8 +57,26 @@ impl ApiError {
         .with_details(kind, name)
     }
 
-    pub fn invalid(kind: Kind, name: &str, message: String) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid", message).with_details(kind, name)
+    /// `errors.NewInvalid`: 422 with details naming the object by its Kind (`Job`, not
+    /// the resource) and one cause per field error (`reason`, `message`, `field`), from
+    /// which kubectl prints `The Job "x" is invalid: ...`.
+    pub fn invalid(kind: Kind, name: &str, message: String, causes: &[FieldError]) -> Self {
+        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid", message);
+        let causes: Vec<Value> = causes
+            .iter()
+            .map(|c| {
+                // `Path.String()` of the root path is `[]` (see FieldError's Display).
+                let field = if c.path.is_empty() { "[]" } else { &c.path };
+                json!({"reason": c.reason(), "message": c.body(), "field": field})
+            })
+            .collect();
+        e.details = Some(json!({
+            "name": name,
+            "group": kind.group(),
+            "kind": kind.kind(),
+            "causes": causes,
+        }));
+        e
     }
 
     pub fn with_details(mut self, kind: Kind, name: &str) -> Self {
