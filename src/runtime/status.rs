@@ -97,15 +97,25 @@ fn start_failed(state: &DockerState, status: ContainerStateStatusEnum) -> bool {
             .is_some_and(|e| !e.is_empty() && !sandbox_was_down(e))
 }
 
-/// Whether Docker refused to start a container because the infra container whose
-/// network namespace it joins was not running (daemon/container_operations.go,
-/// getNetworkedContainer): the pod's sandbox was down, as while dockerd stops or
-/// restarts, not the container's process. The kubelet starts such a container once the
-/// sandbox runs again; treating it as a `StartError` (which is never retried) would fail
-/// a pod that a restart policy, or a process that never ran, says must run.
+/// Whether a container's start failed because the pod's sandbox was down, not because
+/// of the container's process: the infra container whose network namespace it joins was
+/// not running (Docker's getNetworkedContainer, daemon/container_operations.go: "cannot
+/// join network of a non running container", or "... is restarting, wait until the
+/// container is running"), or its process died between Docker's check and runc joining
+/// its namespace (runc: "namespace path: lstat /proc/<pid>/ns/net: no such file or
+/// directory"; the only network namespace path in a pod container's spec is the
+/// infra's), or runc's init process was killed before it could exec the container's
+/// command (runc: "can't get final child's PID from pipe: EOF", as when dockerd's
+/// shutdown kills the pod's processes under a start in flight). All of these happen while
+/// dockerd stops or restarts under the pod; a process that cannot be run gives its own
+/// message (e.g. "executable file not found in $PATH"). The kubelet
+/// starts such a container once the sandbox runs again; a `StartError` (never retried)
+/// would fail a pod that its restart policy, or a process that never ran, says must run.
 fn sandbox_was_down(error: &str) -> bool {
     error.contains("cannot join network of a non running container")
         || error.contains("is restarting, wait until the container is running")
+        || error.contains("/ns/net")
+        || error.contains("can't get final child's PID from pipe")
 }
 
 /// True when Docker will never run this container again by itself: it exited (and its
@@ -1240,14 +1250,12 @@ mod tests {
     fn refused_by_a_down_sandbox(
         status: ContainerStateStatusEnum,
         exit: i64,
+        policy: RestartPolicyNameEnum,
     ) -> ContainerInspectResponse {
-        let mut i = named(
-            inspect(status, exit, false, P::ON_FAILURE, 0),
-            Role::App,
-            "main",
-        );
+        let mut i = named(inspect(status, exit, false, policy, 0), Role::App, "main");
         i.state.as_mut().unwrap().error = Some(
-            "cannot join network of a non running container: 5055ba384e39f1e4f013f48ca9c2a886664f70917df363aea6c28b8d258efc15"
+            "cannot join network of a non running container: \
+             5055ba384e39f1e4f013f48ca9c2a886664f70917df363aea6c28b8d258efc15"
                 .into(),
         );
         i
@@ -1260,22 +1268,8 @@ mod tests {
         // policy; the pod is not over and its sandbox is started first, then the
         // container. It used to read as StartError, which ended an OnFailure pod Failed
         // after a dockerd restart.
-        for policy in ["OnFailure", "Never"] {
-            let mut app = refused_by_a_down_sandbox(S::CREATED, 128);
-            app.host_config.as_mut().unwrap().restart_policy = inspect(
-                S::CREATED,
-                0,
-                false,
-                if policy == "Never" {
-                    P::NO
-                } else {
-                    P::ON_FAILURE
-                },
-                0,
-            )
-            .host_config
-            .unwrap()
-            .restart_policy;
+        for (policy, docker_policy) in [("OnFailure", P::ON_FAILURE), ("Never", P::NO)] {
+            let app = refused_by_a_down_sandbox(S::CREATED, 128, docker_policy);
             assert_eq!(seen(Some(&app)), Seen::Created, "{policy}");
             assert!(!is_terminal(&app), "{policy}");
             let pod = spec_pod(policy, &[], &["main"]);
@@ -1289,9 +1283,30 @@ mod tests {
             let view = Matched::new(&pod, &up).view(policy);
             assert_eq!(next_step(&view), Step::Start(Role::App, 0), "{policy}");
         }
+        // The infra's process died between Docker's check and runc joining its network
+        // namespace (the engine's start raced dockerd's shutdown).
+        let mut app = refused_by_a_down_sandbox(S::CREATED, 127, P::ON_FAILURE);
+        app.state.as_mut().unwrap().error = Some(
+            "failed to create shim task: OCI runtime create failed: runc create failed: \
+             unable to create new parent process: namespace path: lstat /proc/6027/ns/net: \
+             no such file or directory: unknown"
+                .into(),
+        );
+        assert_eq!(seen(Some(&app)), Seen::Created);
+        let mut killed = app.clone();
+        killed.state.as_mut().unwrap().error = Some(
+            "failed to create shim task: OCI runtime create failed: runc create failed: \
+             unable to start container process: can't get final child's PID from pipe: EOF: \
+             unknown"
+                .into(),
+        );
+        assert_eq!(seen(Some(&killed)), Seen::Created);
+        let s = observe(app);
+        assert_eq!(state(cs(&s)), ("waiting", "ContainerCreating".into()));
+        assert_eq!(s.phase.as_deref(), Some("Pending"));
         // Ran before (Docker's own restart on daemon start refused): exited with its
         // kill's code, a failure the kubelet restarts under OnFailure.
-        let app = refused_by_a_down_sandbox(S::EXITED, 143);
+        let app = refused_by_a_down_sandbox(S::EXITED, 143, P::ON_FAILURE);
         assert_eq!(seen(Some(&app)), Seen::Failed { start_error: false });
         let pod = spec_pod("OnFailure", &[], &["main"]);
         let down = observed(vec![infra(S::EXITED, ""), app]);

@@ -351,6 +351,24 @@ mod tests {
                 Wait,
             ),
             ("infra down, app killed", "Always", S, &[], &[F], StartInfra),
+            // A start Docker refused because the sandbox was down reads as Created (see
+            // `status::seen`): never a StartError that would end the pod.
+            (
+                "start refused by a down sandbox: sandbox first",
+                "OnFailure",
+                S,
+                &[],
+                &[C, F],
+                StartInfra,
+            ),
+            (
+                "start refused by a down sandbox, sandbox back",
+                "OnFailure",
+                R,
+                &[],
+                &[C],
+                Start(App, 0),
+            ),
             ("infra never started", "Always", FS, &[], &[M], StartInfra),
             // App containers exist: init containers are not run again.
             ("initialized", "Never", R, &[M], &[R], Wait),
