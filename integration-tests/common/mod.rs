@@ -64,12 +64,31 @@ pub fn docker_containers(label: &str, running_only: bool) -> Vec<String> {
 
 /// Like [`docker_containers`], without the pods' infra ("pause") containers: one per
 /// init or app container, which is what tests counting a pod's processes mean.
+/// Asked by role label in one `docker ps` each, so an infra container created between two
+/// calls can never be counted as an app container.
 pub fn docker_app_containers(label: &str, running_only: bool) -> Vec<String> {
-    let infra = docker_containers("dockjob.io/role=infra", running_only);
-    docker_containers(label, running_only)
-        .into_iter()
-        .filter(|id| !infra.contains(id))
-        .collect()
+    let mut ids = Vec::new();
+    for role in ["init", "app"] {
+        let mut cmd = Command::new("docker");
+        cmd.args(["ps", "-q", "--no-trunc"])
+            .args(["--filter", &format!("label={label}")])
+            .args(["--filter", &format!("label=dockjob.io/role={role}")]);
+        if !running_only {
+            cmd.arg("-a");
+        }
+        let out = cmd.output().expect("docker CLI runs");
+        assert!(
+            out.status.success(),
+            "docker ps failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        ids.extend(
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(str::to_string),
+        );
+    }
+    ids
 }
 
 /// One engine for one test.
