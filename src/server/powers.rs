@@ -37,8 +37,14 @@ pub const DOCKER_DEFAULT_CAPS: [&str; 14] = [
     "AUDIT_WRITE",
 ];
 
-/// Where dockerd listens by default; a bind mount of either is the daemon itself.
-pub const DEFAULT_DOCKER_SOCKETS: [&str; 2] = ["/var/run/docker.sock", "/run/docker.sock"];
+/// Where dockerd (and the containerd under it, which runs containers just as freely)
+/// listen by default; a bind mount of any is the daemon itself.
+pub const DEFAULT_DOCKER_SOCKETS: [&str; 4] = [
+    "/var/run/docker.sock",
+    "/run/docker.sock",
+    "/run/containerd/containerd.sock",
+    "/var/run/containerd/containerd.sock",
+];
 
 /// What the engine lets pods do to the host (all off by default).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -455,6 +461,28 @@ mod tests {
         let refused = check_object(&host_path_pod("/srv/link"), &policy, &resolve);
         assert_eq!(fields(&refused), ["spec.volumes[1].hostPath.path"]);
         assert!(check_object(&host_path_pod("/srv/dir"), &policy, &resolve).is_empty());
+    }
+
+    #[test]
+    fn containerds_socket_is_refused_by_default_like_dockers() {
+        let policy = Policy {
+            host_path_prefixes: vec!["/run".into()],
+            ..Policy::default()
+        };
+        let resolve = |_: &Path| None;
+        for path in ["/run/containerd/containerd.sock", "/run/containerd", "/run"] {
+            let refused = check_object(&host_path_pod(path), &policy, &resolve);
+            assert_eq!(
+                fields(&refused),
+                ["spec.volumes[1].hostPath.path"],
+                "{path}"
+            );
+            assert!(
+                refused[0].message.contains("--allow-docker-socket"),
+                "{refused:?}"
+            );
+        }
+        assert!(check_object(&host_path_pod("/run/user"), &policy, &resolve).is_empty());
     }
 
     #[test]
