@@ -634,3 +634,51 @@ spec:
         );
     }
 }
+
+/// Powers are checked again by the kubelet before a pod starts: a Job admitted by an
+/// engine started with `--allow-capabilities` makes pods that an engine restarted without
+/// the flag refuses (Failed, reason Forbidden, naming the field and the flag) instead of
+/// running; the pod already running when it restarted finishes.
+#[test]
+fn an_engine_restarted_without_the_flag_refuses_new_pods_of_an_admitted_job() {
+    let mut e = Engine::start_with(&["--allow-capabilities"]);
+    let job = format!(
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: netadmin\nspec:\n  completions: 2\n  parallelism: 1\n  backoffLimit: 0\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: main\n        image: {BUSYBOX}\n        command: [sh, -c, 'sleep 4']\n        securityContext:\n          capabilities:\n            add: [NET_ADMIN]\n"
+    );
+    e.apply(&job);
+    eventually(Duration::from_secs(60), "the first pod to run", || {
+        let pods = e.pods("netadmin");
+        (pods.len() == 1 && pods[0]["status"]["phase"] == "Running").then_some(())
+    });
+    e.kill();
+    e.set_server_args(&[]);
+    e.restart();
+    let job = e.wait_finished("netadmin", Duration::from_secs(120));
+    let pods = e.pods("netadmin");
+    assert_eq!(pods.len(), 2, "{pods:#?}");
+    let succeeded: Vec<&Value> = pods
+        .iter()
+        .filter(|p| p["status"]["phase"] == "Succeeded")
+        .collect();
+    assert_eq!(succeeded.len(), 1, "the running pod finishes: {pods:#?}");
+    let refused = pods
+        .iter()
+        .find(|p| p["status"]["phase"] == "Failed")
+        .unwrap_or_else(|| panic!("one pod refused: {pods:#?}"));
+    assert_eq!(refused["status"]["reason"], "Forbidden", "{refused:#}");
+    let message = refused["status"]["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("spec.containers[0].securityContext.capabilities.add[0]")
+            && message.contains("--allow-capabilities"),
+        "{message}"
+    );
+    let uid = refused["metadata"]["uid"].as_str().unwrap();
+    assert!(
+        docker_containers(&format!("dockjob.io/pod-uid={uid}"), false).is_empty(),
+        "a refused pod makes no container"
+    );
+    assert_eq!(
+        condition(&job, "Failed").map(|c| c["reason"].clone()),
+        Some("BackoffLimitExceeded".into())
+    );
+}

@@ -488,3 +488,11 @@ pub fn http_unix(socket: &Path, method: &str, path: &str, body: Option<&str>) ->
     };
     (code, body)
 }
+
+impl Engine {
+    /// Changes the `dockjob server` flags used by the next [`Engine::restart`] (e.g. an
+    /// engine restarted without an allow flag it had).
+    pub fn set_server_args(&mut self, server_args: &[&str]) {
+        self.server_args = server_args.iter().map(|s| s.to_string()).collect();
+    }
+}

@@ -210,7 +210,11 @@ pub async fn run(config: Config) -> Result<(), EngineError> {
     tokio::spawn(CronJobWorker::new(store.clone(), queues.cronjobs.clone()).run());
     tokio::spawn(ReplicaSetWorker::new(store.clone(), queues.replicasets.clone()).run());
     tokio::spawn(ServiceWorker::new(store.clone(), runtime.clone(), queues.services.clone()).run());
-    tokio::spawn(PodSync::new(store.clone(), runtime.clone()).run());
+    tokio::spawn(
+        PodSync::new(store.clone(), runtime.clone())
+            .with_powers(config.powers.clone())
+            .run(),
+    );
     if let Some(listener) = metrics_listener {
         tokio::spawn(crate::metrics::follow_pods(store.clone()));
         tokio::spawn(crate::metrics::serve(listener, store.clone()));

@@ -35,6 +35,7 @@ use crate::runtime::status::{self, Waiting};
 use crate::runtime::steps::{self, Step};
 use crate::runtime::translate::{self, Role};
 use crate::runtime::{ObservedPod, PodError, PodInputs, Runtime, RuntimeEvent};
+use crate::server::powers::{Policy, check_pod_spec};
 use crate::store::{Store, StoreError, WatchType};
 
 use super::paths;
@@ -77,6 +78,10 @@ pub struct PodSync {
     /// The pending retry of each pod (a token): only the latest one scheduled runs, so
     /// retries do not pile up and fire together.
     retries: Arc<Mutex<HashMap<String, u64>>>,
+    /// Which host powers pods may use, checked again before a pod starts (the kubelet's
+    /// own admission): a pod admitted by an engine started with more allow flags than
+    /// this one is refused here instead of run.
+    powers: Arc<Policy>,
 }
 
 fn phase(v: &Value) -> &str {
@@ -121,7 +126,14 @@ impl PodSync {
             busy: Arc::default(),
             known: Arc::default(),
             retries: Arc::default(),
+            powers: Arc::new(Policy::default()),
         }
+    }
+
+    /// The host powers this engine allows (its `--allow-*` flags).
+    pub fn with_powers(mut self, powers: Policy) -> Self {
+        self.powers = Arc::new(powers);
+        self
     }
 
     /// Runs until the engine stops: store changes and Docker observations in one loop.
@@ -391,6 +403,10 @@ impl PodSync {
                 return None;
             }
         };
+        if let Some(message) = refused_powers(&value, &pod, &self.powers) {
+            self.write_failed(&value, pod_uid, "Forbidden", &message);
+            return None;
+        }
         if !self.check_lost(&value, &pod, pod_uid).await {
             return None;
         }
@@ -906,6 +922,27 @@ impl PodSync {
     }
 }
 
+/// The kubelet's admission of a pod that has not started yet (no startTime): the host
+/// powers it asks for that this engine does not allow, as the refusal's message; None
+/// when it may run. A pod already started under an earlier engine is left running.
+fn refused_powers(value: &Value, pod: &Pod, powers: &Policy) -> Option<String> {
+    if !value["status"]["startTime"].is_null() {
+        return None;
+    }
+    let spec = pod.spec.as_ref()?;
+    let violations = check_pod_spec(spec, "spec", powers, &|p: &Path| {
+        std::fs::canonicalize(p).ok()
+    });
+    if violations.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
+    Some(format!(
+        "pod rejected: this engine does not allow what it asks for: {}",
+        list.join(", ")
+    ))
+}
+
 /// The waiting reasons an error gives the pod's containers: the container it is about,
 /// or (a sandbox error) every container, as ContainerCreating with the kubelet's
 /// "Failed to create pod sandbox" message.
@@ -1124,6 +1161,32 @@ mod tests {
         assert!(lost_containers(&stored("Never", never_made), &gone).is_empty());
         let other = json!({"containerStatuses": [{"name": "main", "containerID": "docker://b"}]});
         assert_eq!(lost_containers(&stored("Never", with_id), &other), ["main"]);
+    }
+
+    #[test]
+    fn a_pod_not_started_yet_is_refused_the_powers_this_engine_does_not_allow() {
+        let value = json!({
+            "metadata": {"name": "p", "namespace": "default", "uid": "u"},
+            "spec": {"containers": [{"name": "main", "image": "x",
+                "securityContext": {"privileged": true}}]},
+            "status": {},
+        });
+        let pod: Pod = serde_json::from_value(value.clone()).unwrap();
+        let message = refused_powers(&value, &pod, &Policy::default()).expect("refused");
+        assert!(
+            message.contains("spec.containers[0].securityContext.privileged: Forbidden")
+                && message.contains("--allow-privileged"),
+            "{message}"
+        );
+        let allowing = Policy {
+            privileged: true,
+            ..Policy::default()
+        };
+        assert_eq!(refused_powers(&value, &pod, &allowing), None);
+        // Started under an engine that allowed it: left running.
+        let mut started = value.clone();
+        started["status"]["startTime"] = json!("2026-11-27T10:00:00Z");
+        assert_eq!(refused_powers(&started, &pod, &Policy::default()), None);
     }
 
     #[test]
