@@ -1,0 +1,1006 @@
+//! The benchmark of issue 8: what dockjob costs over Docker itself, measured in one run
+//! on this machine (`scripts/bench` builds the release binary and runs this).
+//!
+//! Owns: starting its own engine (temp data dir and socket, the release binary), the
+//! baselines (a bare Engine API loop with bollard, `docker run --rm`), the Docker events
+//! the figures are computed from, and removing every container, network and volume it
+//! made, even when it fails. Must not: touch anything it did not create (every object is
+//! found by a label unique to this run), or assert anything: it prints figures with
+//! their targets and exits 0 unless a step could not run.
+//!
+//! An example, not a test: `cargo test --all-targets` builds it and never runs it.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result, bail};
+use bollard::Docker;
+use bollard::models::{ContainerCreateBody, EventMessage, HostConfig};
+use bollard::query_parameters::{
+    CreateContainerOptionsBuilder, EventsOptionsBuilder, RemoveContainerOptionsBuilder,
+};
+use clap::Parser;
+use futures::StreamExt;
+
+const IMAGE: &str = "dockjob-test/busybox:1";
+/// The label every baseline container of this run carries (value: the run id).
+const BENCH_LABEL: &str = "dockjob-bench.run";
+const ROLE_LABEL: &str = "dockjob.io/role";
+const NAMESPACE_LABEL: &str = "dockjob.io/namespace";
+const ENGINE_LABEL: &str = "dockjob.io/engine";
+
+#[derive(Parser, Debug)]
+#[command(about = "dockjob against Docker itself (issue 8)")]
+struct Args {
+    /// The dockjob binary to benchmark (the release build).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/dockjob"))]
+    bin: PathBuf,
+    /// Comma-separated parts: throughput, latency, engine (RSS, idle CPU, get latency),
+    /// scale (1,000 suspended Jobs in the store). Latency needs the throughput runs.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "throughput,latency,engine"
+    )]
+    only: Vec<String>,
+    /// How many times to run each approach (figures are medians over the runs).
+    #[arg(long, default_value_t = 1)]
+    runs: usize,
+    #[arg(long, default_value_t = 100)]
+    completions: usize,
+    #[arg(long, default_value_t = 4)]
+    parallelism: usize,
+    /// A name unique to this run: namespace, job name and label value (scripts/bench
+    /// passes one so that its own trap can clean up after a kill).
+    #[arg(long)]
+    run_id: Option<String>,
+}
+
+// ---------------------------------------------------------------------------
+// Docker events
+
+/// One container event as Docker timed it.
+#[derive(Debug, Clone)]
+struct Ev {
+    action: String,
+    /// Nanoseconds since the epoch (Docker's `timeNano`).
+    t_ns: i64,
+    role: Option<String>,
+    engine: Option<String>,
+}
+
+/// Collects the create/start/die events of containers carrying `label` until dropped.
+struct EventLog {
+    events: Arc<Mutex<Vec<Ev>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl EventLog {
+    async fn start(docker: &Docker, label: &str) -> EventLog {
+        let filters = HashMap::from([
+            ("type".to_string(), vec!["container".to_string()]),
+            ("label".to_string(), vec![label.to_string()]),
+            (
+                "event".to_string(),
+                vec!["create".into(), "start".into(), "die".into()],
+            ),
+        ]);
+        let options = EventsOptionsBuilder::new().filters(&filters).build();
+        let mut stream = docker.events(Some(options));
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let sink = events.clone();
+        let task = tokio::spawn(async move {
+            while let Some(Ok(msg)) = stream.next().await {
+                if let Some(ev) = to_ev(&msg)
+                    && let Ok(mut v) = sink.lock()
+                {
+                    v.push(ev);
+                }
+            }
+        });
+        // The stream is open once Docker answered the request; give it a moment.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        EventLog { events, task }
+    }
+
+    /// The events so far, after letting the late ones arrive.
+    async fn snapshot(&self) -> Vec<Ev> {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let mut v = self.events.lock().map(|v| v.clone()).unwrap_or_default();
+        v.sort_by_key(|e| e.t_ns);
+        v
+    }
+}
+
+impl Drop for EventLog {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn to_ev(msg: &EventMessage) -> Option<Ev> {
+    let actor = msg.actor.as_ref()?;
+    let attrs = actor.attributes.clone().unwrap_or_default();
+    Some(Ev {
+        action: msg.action.clone()?,
+        t_ns: msg.time_nano?,
+        role: attrs.get(ROLE_LABEL).cloned(),
+        engine: attrs.get(ENGINE_LABEL).cloned(),
+    })
+}
+
+fn count(events: &[Ev], action: &str) -> usize {
+    events.iter().filter(|e| e.action == action).count()
+}
+
+fn now_ns() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0)
+}
+
+/// Pairs each app container's `die` with the `start` of the app container that takes
+/// its slot: the first `parallelism` starts fill the empty slots; every later start
+/// takes the slot freed longest ago. Returns the gaps in milliseconds.
+fn handoffs(events: &[Ev], parallelism: usize) -> Vec<f64> {
+    let mut free: VecDeque<i64> = VecDeque::new();
+    let mut starts = 0;
+    let mut gaps = Vec::new();
+    for e in events.iter().filter(|e| e.role.as_deref() != Some("infra")) {
+        match e.action.as_str() {
+            "die" => free.push_back(e.t_ns),
+            "start" => {
+                starts += 1;
+                if starts > parallelism
+                    && let Some(died) = free.pop_front()
+                {
+                    gaps.push((e.t_ns - died) as f64 / 1e6);
+                }
+            }
+            _ => {}
+        }
+    }
+    gaps
+}
+
+fn median(v: &[f64]) -> Option<f64> {
+    percentile(v, 50.0)
+}
+
+/// Nearest-rank percentile.
+fn percentile(v: &[f64], p: f64) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    let mut s = v.to_vec();
+    s.sort_by(|a, b| a.total_cmp(b));
+    let rank = ((p / 100.0) * s.len() as f64).ceil() as usize;
+    Some(s[rank.clamp(1, s.len()) - 1])
+}
+
+// ---------------------------------------------------------------------------
+// Cleanup
+
+/// Removes, when dropped (also on failure or panic), the engine process and every
+/// container, network and volume carrying one of `labels`.
+struct Cleanup {
+    labels: Mutex<Vec<String>>,
+    engine: Mutex<Option<Child>>,
+}
+
+impl Cleanup {
+    fn new() -> Cleanup {
+        Cleanup {
+            labels: Mutex::new(Vec::new()),
+            engine: Mutex::new(None),
+        }
+    }
+
+    fn label(&self, label: String) {
+        if let Ok(mut l) = self.labels.lock()
+            && !l.contains(&label)
+        {
+            l.push(label);
+        }
+    }
+
+    /// SIGTERM, then SIGKILL after 15 s.
+    fn stop_engine(&self) {
+        let Some(mut child) = self.engine.lock().ok().and_then(|mut e| e.take()) else {
+            return;
+        };
+        if let Ok(pid) = i32::try_from(child.id()) {
+            // SAFETY: signalling a child we spawned and have not reaped.
+            unsafe { libc::kill(pid, libc::SIGTERM) };
+        }
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+
+    fn run(&self) {
+        self.stop_engine();
+        let labels = self.labels.lock().map(|l| l.clone()).unwrap_or_default();
+        // Containers first: a network cannot go while a container is attached.
+        for label in &labels {
+            let filter = format!("label={label}");
+            let ids = docker_lines(&["ps", "-aq", "--filter", &filter]);
+            if !ids.is_empty() {
+                docker_quiet(&[&["rm", "-f"][..], &refs(&ids)].concat());
+            }
+        }
+        for label in &labels {
+            let filter = format!("label={label}");
+            let nets = docker_lines(&["network", "ls", "-q", "--filter", &filter]);
+            if !nets.is_empty() {
+                docker_quiet(&[&["network", "rm"][..], &refs(&nets)].concat());
+            }
+            let vols = docker_lines(&["volume", "ls", "-q", "--filter", &filter]);
+            if !vols.is_empty() {
+                docker_quiet(&[&["volume", "rm", "-f"][..], &refs(&vols)].concat());
+            }
+        }
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        self.run();
+    }
+}
+
+fn refs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+fn docker_lines(args: &[&str]) -> Vec<String> {
+    match Command::new("docker").args(args).output() {
+        Ok(out) => String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+fn docker_quiet(args: &[&str]) {
+    let _ = Command::new("docker")
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
+// ---------------------------------------------------------------------------
+// dockjob
+
+/// An engine of our own: temp data dir and socket, the benchmarked binary.
+struct Engine {
+    bin: PathBuf,
+    dir: tempfile::TempDir,
+    socket: PathBuf,
+    namespace: String,
+    pid: u32,
+}
+
+impl Engine {
+    fn start(bin: &Path, namespace: &str, cleanup: &Cleanup) -> Result<Engine> {
+        let dir = tempfile::tempdir().context("making the engine's temp dir")?;
+        let socket = dir.path().join("dockjob.sock");
+        let log = std::fs::File::create(dir.path().join("engine.log"))
+            .context("creating the engine log")?;
+        let child = Command::new(bin)
+            .arg("server")
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .arg("--socket")
+            .arg(&socket)
+            .stdout(log.try_clone().context("engine log fd")?)
+            .stderr(log)
+            .spawn()
+            .with_context(|| format!("starting {} server", bin.display()))?;
+        let pid = child.id();
+        if let Ok(mut e) = cleanup.engine.lock() {
+            *e = Some(child);
+        }
+        cleanup.label(format!("{NAMESPACE_LABEL}={namespace}"));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::os::unix::net::UnixStream::connect(&socket).is_err() {
+            if Instant::now() > deadline {
+                bail!(
+                    "the engine did not answer on {} within 30 s; its log:\n{}",
+                    socket.display(),
+                    std::fs::read_to_string(dir.path().join("engine.log")).unwrap_or_default()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(Engine {
+            bin: bin.to_path_buf(),
+            dir,
+            socket,
+            namespace: namespace.to_string(),
+            pid,
+        })
+    }
+
+    /// Runs a CLI verb against this engine; fails with its stderr when it fails.
+    fn cli(&self, args: &[&str]) -> Result<String> {
+        let out = Command::new(&self.bin)
+            .args(args)
+            .arg("--socket")
+            .arg(&self.socket)
+            .args(["-n", &self.namespace])
+            .env("DOCKJOB_NO_AUTOSTART", "1")
+            .stdin(Stdio::null())
+            .output()
+            .with_context(|| format!("running dockjob {}", args.join(" ")))?;
+        if !out.status.success() {
+            bail!(
+                "dockjob {} failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    fn write(&self, file: &str, text: &str) -> Result<String> {
+        let path = self.dir.path().join(file);
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        Ok(path.to_string_lossy().into_owned())
+    }
+}
+
+fn job_yaml(name: &str, completions: usize, parallelism: usize, suspend: bool) -> String {
+    format!(
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: {name}\nspec:\n  completions: {completions}\n  parallelism: {parallelism}\n  suspend: {suspend}\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: main\n        image: {IMAGE}\n        command: [\"true\"]\n"
+    )
+}
+
+/// One throughput run of dockjob: wall time from `apply` to Complete.
+struct DockjobRun {
+    wall: Duration,
+    created: usize,
+    app_created: usize,
+    /// `apply` returned, nanoseconds since the epoch.
+    applied_ns: i64,
+    events: Vec<Ev>,
+}
+
+async fn run_dockjob(
+    docker: &Docker,
+    engine: &Engine,
+    name: &str,
+    args: &Args,
+    cleanup: &Cleanup,
+) -> Result<DockjobRun> {
+    let file = engine.write(
+        &format!("{name}.yaml"),
+        &job_yaml(name, args.completions, args.parallelism, false),
+    )?;
+    let log = EventLog::start(docker, &format!("{NAMESPACE_LABEL}={}", engine.namespace)).await;
+    let t0 = Instant::now();
+    engine.cli(&["apply", "-f", &file])?;
+    let applied_ns = now_ns();
+    engine.cli(&[
+        "wait",
+        "--for=condition=complete",
+        &format!("job/{name}"),
+        "--timeout=600s",
+    ])?;
+    let wall = t0.elapsed();
+    let all = log.snapshot().await;
+    if let Some(id) = all.iter().find_map(|e| e.engine.clone()) {
+        cleanup.label(format!("{ENGINE_LABEL}={id}"));
+    }
+    // Only this job's containers: the namespace is ours, but runs share it.
+    let events: Vec<Ev> = all
+        .into_iter()
+        .filter(|e| e.t_ns >= applied_ns - 5_000_000_000)
+        .collect();
+    let created = count(&events, "create");
+    let app_created = events
+        .iter()
+        .filter(|e| e.action == "create" && e.role.as_deref() != Some("infra"))
+        .count();
+    Ok(DockjobRun {
+        wall,
+        created,
+        app_created,
+        applied_ns,
+        events,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Baselines
+
+struct BareRun {
+    wall: Duration,
+    created: usize,
+    /// Per container: from the create call to the start call returning, in ms.
+    create_start_ms: Vec<f64>,
+    events: Vec<Ev>,
+}
+
+/// The same containers through the Engine API: create, start, wait, remove, with
+/// `parallelism` in flight.
+async fn run_bare(docker: &Docker, run: &str, net: &str, args: &Args) -> Result<BareRun> {
+    let value = format!("{run}-bare");
+    let label = format!("{BENCH_LABEL}={value}");
+    let log = EventLog::start(docker, &label).await;
+    let next = Arc::new(AtomicUsize::new(0));
+    let t0 = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..args.parallelism {
+        let docker = docker.clone();
+        let next = next.clone();
+        let value = value.clone();
+        let net = net.to_string();
+        let total = args.completions;
+        workers.push(tokio::spawn(async move {
+            let mut times = Vec::new();
+            while next.fetch_add(1, Ordering::SeqCst) < total {
+                times.push(one_bare(&docker, &value, &net).await?);
+            }
+            anyhow::Ok(times)
+        }));
+    }
+    let mut create_start_ms = Vec::new();
+    for w in workers {
+        create_start_ms.extend(w.await.context("a bare-loop worker panicked")??);
+    }
+    let wall = t0.elapsed();
+    let events = log.snapshot().await;
+    Ok(BareRun {
+        wall,
+        created: count(&events, "create"),
+        create_start_ms,
+        events,
+    })
+}
+
+async fn one_bare(docker: &Docker, value: &str, net: &str) -> Result<f64> {
+    let body = ContainerCreateBody {
+        image: Some(IMAGE.to_string()),
+        cmd: Some(vec!["true".to_string()]),
+        labels: Some(HashMap::from([(
+            BENCH_LABEL.to_string(),
+            value.to_string(),
+        )])),
+        host_config: Some(HostConfig {
+            network_mode: Some(net.to_string()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let t = Instant::now();
+    let created = docker
+        .create_container(Some(CreateContainerOptionsBuilder::new().build()), body)
+        .await
+        .context("bare loop: create")?;
+    docker
+        .start_container(&created.id, None)
+        .await
+        .context("bare loop: start")?;
+    let create_start = t.elapsed().as_secs_f64() * 1e3;
+    let mut wait = docker.wait_container(&created.id, None);
+    if let Some(r) = wait.next().await {
+        r.context("bare loop: wait")?;
+    }
+    docker
+        .remove_container(
+            &created.id,
+            Some(RemoveContainerOptionsBuilder::new().force(true).build()),
+        )
+        .await
+        .context("bare loop: remove")?;
+    Ok(create_start)
+}
+
+struct CliRun {
+    wall: Duration,
+    created: usize,
+}
+
+/// The same containers with `docker run --rm`, `parallelism` in flight.
+async fn run_docker_cli(docker: &Docker, run: &str, net: &str, args: &Args) -> Result<CliRun> {
+    let value = format!("{run}-cli");
+    let label = format!("{BENCH_LABEL}={value}");
+    let log = EventLog::start(docker, &label).await;
+    let next = Arc::new(AtomicUsize::new(0));
+    let t0 = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..args.parallelism {
+        let next = next.clone();
+        let label = label.clone();
+        let net = net.to_string();
+        let total = args.completions;
+        workers.push(tokio::task::spawn_blocking(move || {
+            while next.fetch_add(1, Ordering::SeqCst) < total {
+                let out = Command::new("docker")
+                    .args([
+                        "run",
+                        "--rm",
+                        "--network",
+                        &net,
+                        "--label",
+                        &label,
+                        IMAGE,
+                        "true",
+                    ])
+                    .stdin(Stdio::null())
+                    .output()
+                    .context("running docker run")?;
+                if !out.status.success() {
+                    bail!(
+                        "docker run failed: {}",
+                        String::from_utf8_lossy(&out.stderr).trim()
+                    );
+                }
+            }
+            Ok(())
+        }));
+    }
+    for w in workers {
+        w.await.context("a docker run worker panicked")??;
+    }
+    let wall = t0.elapsed();
+    let events = log.snapshot().await;
+    Ok(CliRun {
+        wall,
+        created: count(&events, "create"),
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Engine resources
+
+fn rss_mb(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// utime + stime in clock ticks (fields 14 and 15 of /proc/PID/stat).
+fn cpu_ticks(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name may hold spaces; fields count from after its closing paren.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+}
+
+fn clock_ticks_per_sec() -> f64 {
+    // SAFETY: sysconf has no preconditions.
+    let t = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if t > 0 { t as f64 } else { 100.0 }
+}
+
+/// Median wall time of `dockjob <args>` over `n` calls, in ms.
+fn cli_ms(engine: &Engine, args: &[&str], n: usize) -> Result<f64> {
+    let mut v = Vec::new();
+    for _ in 0..n {
+        let t = Instant::now();
+        engine.cli(args)?;
+        v.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    median(&v).context("no samples")
+}
+
+// ---------------------------------------------------------------------------
+// Report
+
+struct Row {
+    figure: String,
+    measured: String,
+    target: String,
+    verdict: String,
+}
+
+fn row(figure: &str, measured: String, target: &str, ok: Option<bool>) -> Row {
+    Row {
+        figure: figure.to_string(),
+        measured,
+        target: target.to_string(),
+        verdict: match ok {
+            Some(true) => "ok".into(),
+            Some(false) => "over".into(),
+            None => "-".into(),
+        },
+    }
+}
+
+fn print_table(rows: &[Row]) {
+    let w = |f: fn(&Row) -> &str, h: &str| {
+        rows.iter()
+            .map(|r| f(r).len())
+            .max()
+            .unwrap_or(0)
+            .max(h.len())
+    };
+    let (a, b, c) = (
+        w(|r| &r.figure, "FIGURE"),
+        w(|r| &r.measured, "MEASURED"),
+        w(|r| &r.target, "TARGET"),
+    );
+    println!(
+        "{:a$}  {:b$}  {:c$}  RESULT",
+        "FIGURE", "MEASURED", "TARGET"
+    );
+    for r in rows {
+        println!(
+            "{:a$}  {:b$}  {:c$}  {}",
+            r.figure, r.measured, r.target, r.verdict
+        );
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn fmt_opt_ms(v: Option<f64>) -> String {
+    v.map_or("n/a".into(), |v| format!("{v:.0} ms"))
+}
+
+// ---------------------------------------------------------------------------
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let want = |part: &str| args.only.iter().any(|o| o == part);
+    for o in &args.only {
+        if !["throughput", "latency", "engine", "scale"].contains(&o.as_str()) {
+            bail!("--only: unknown part {o:?} (throughput, latency, engine, scale)");
+        }
+    }
+    if args.runs == 0 || args.completions == 0 || args.parallelism == 0 {
+        bail!("--runs, --completions and --parallelism must be at least 1");
+    }
+    if !args.bin.is_file() {
+        bail!(
+            "{} not found: build it with `cargo build --release --bin dockjob` (scripts/bench does)",
+            args.bin.display()
+        );
+    }
+    let run = args
+        .run_id
+        .clone()
+        .unwrap_or_else(|| format!("bench{}", &uuid::Uuid::new_v4().simple().to_string()[..8]));
+    let docker = Docker::connect_with_local_defaults().context("connecting to Docker")?;
+    docker.ping().await.context("Docker does not answer")?;
+
+    let cleanup = Cleanup::new();
+    let started = Instant::now();
+    let result = bench(&docker, &args, &run, &cleanup, &want).await;
+    let cleanup_started = Instant::now();
+    cleanup.run();
+    eprintln!(
+        "bench: cleaned up in {:.1} s; total {:.1} s",
+        cleanup_started.elapsed().as_secs_f64(),
+        started.elapsed().as_secs_f64()
+    );
+    let rows = result?;
+    println!();
+    println!(
+        "dockjob benchmark ({} runs, completions={}, parallelism={}, {} CPUs)",
+        args.runs,
+        args.completions,
+        args.parallelism,
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    print_table(&rows);
+    Ok(())
+}
+
+async fn bench(
+    docker: &Docker,
+    args: &Args,
+    run: &str,
+    cleanup: &Cleanup,
+    want: &dyn Fn(&str) -> bool,
+) -> Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    let engine = Engine::start(&args.bin, run, cleanup)?;
+    eprintln!(
+        "bench: engine pid {} on {} (namespace {run})",
+        engine.pid,
+        engine.socket.display()
+    );
+
+    if want("throughput") || want("latency") {
+        // The baselines' containers get a bridge network of their own, as each dockjob
+        // pod's infra container gets its namespace's bridge (this host has no docker0).
+        let net = format!("{run}-net");
+        cleanup.label(format!("{BENCH_LABEL}={net}"));
+        let out = Command::new("docker")
+            .args([
+                "network",
+                "create",
+                "--label",
+                &format!("{BENCH_LABEL}={net}"),
+                &net,
+            ])
+            .output()
+            .context("running docker network create")?;
+        if !out.status.success() {
+            bail!(
+                "docker network create {net} failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        let mut dj = Vec::new();
+        let mut bare = Vec::new();
+        let mut cli = Vec::new();
+        for i in 0..args.runs {
+            let name = format!("{run}-{i}");
+            if i > 0 {
+                // The pods stay in the store while their Job lives; delete the previous
+                // one so each run starts from an idle engine. The last one stays for the
+                // engine figures (get with 100 finished pods).
+                engine.cli(&["delete", "job", &format!("{run}-{}", i - 1)])?;
+            }
+            eprintln!("bench: run {}/{}: dockjob job {name}", i + 1, args.runs);
+            // Registered before the containers exist, so a failure mid-loop removes them.
+            cleanup.label(format!("{BENCH_LABEL}={run}-{i}-bare"));
+            cleanup.label(format!("{BENCH_LABEL}={run}-{i}-cli"));
+            let d = run_dockjob(docker, &engine, &name, args, cleanup).await?;
+            eprintln!("bench:   dockjob {:.0} ms", ms(d.wall));
+            let b = run_bare(docker, &format!("{run}-{i}"), &net, args).await?;
+            eprintln!("bench:   bare API loop {:.0} ms", ms(b.wall));
+            let c = if want("throughput") {
+                let c = run_docker_cli(docker, &format!("{run}-{i}"), &net, args).await?;
+                eprintln!("bench:   docker run --rm {:.0} ms", ms(c.wall));
+                Some(c)
+            } else {
+                None
+            };
+            dj.push(d);
+            bare.push(b);
+            cli.extend(c);
+        }
+        let med = |v: Vec<f64>| median(&v).unwrap_or(f64::NAN);
+        let dj_wall = med(dj.iter().map(|d| ms(d.wall)).collect());
+        let bare_wall = med(bare.iter().map(|b| ms(b.wall)).collect());
+        let n = args.completions;
+        let p = args.parallelism;
+        if want("throughput") {
+            let cli_wall = med(cli.iter().map(|c| ms(c.wall)).collect());
+            let ratio = med(dj
+                .iter()
+                .zip(&bare)
+                .map(|(d, b)| ms(d.wall) / ms(b.wall))
+                .collect());
+            rows.push(row(
+                &format!("dockjob Job {n}x{p}: apply -> Complete"),
+                format!("{dj_wall:.0} ms"),
+                "",
+                None,
+            ));
+            rows.push(row(
+                "bare Engine API loop (bollard)",
+                format!("{bare_wall:.0} ms"),
+                "",
+                None,
+            ));
+            rows.push(row(
+                "docker run --rm loop",
+                format!("{cli_wall:.0} ms"),
+                "",
+                None,
+            ));
+            rows.push(row(
+                "throughput: dockjob / bare loop",
+                format!("{ratio:.2}"),
+                "<= 1.10",
+                Some(ratio <= 1.10),
+            ));
+            let (last_d, last_b) = (&dj[dj.len() - 1], &bare[bare.len() - 1]);
+            rows.push(row(
+                "containers created: dockjob (app+infra)",
+                format!(
+                    "{} ({} app + {} infra)",
+                    last_d.created,
+                    last_d.app_created,
+                    last_d.created - last_d.app_created
+                ),
+                "",
+                None,
+            ));
+            rows.push(row(
+                "containers created: bare loop / docker run",
+                format!(
+                    "{} / {}",
+                    last_b.created,
+                    cli.last().map_or(0, |c| c.created)
+                ),
+                "",
+                None,
+            ));
+        }
+        if want("latency") {
+            let docker_cs = med(bare
+                .iter()
+                .flat_map(|b| b.create_start_ms.clone())
+                .collect());
+            let first: Vec<f64> = dj
+                .iter()
+                .filter_map(|d| {
+                    d.events
+                        .iter()
+                        .find(|e| e.action == "start" && e.role.as_deref() == Some("app"))
+                        .map(|e| (e.t_ns - d.applied_ns) as f64 / 1e6)
+                })
+                .collect();
+            let gaps: Vec<f64> = dj.iter().flat_map(|d| handoffs(&d.events, p)).collect();
+            let bare_gaps: Vec<f64> = bare.iter().flat_map(|b| handoffs(&b.events, p)).collect();
+            let first_p50 = median(&first);
+            let gap_p50 = median(&gaps);
+            rows.push(row(
+                "Docker create+start p50 (bare loop)",
+                format!("{docker_cs:.0} ms"),
+                "",
+                None,
+            ));
+            rows.push(row(
+                "apply returned -> first app start p50",
+                fmt_opt_ms(first_p50),
+                "",
+                None,
+            ));
+            let over1 = first_p50.map(|f| f - docker_cs);
+            rows.push(row(
+                "  overhead over Docker create+start",
+                fmt_opt_ms(over1),
+                "<= 50 ms",
+                over1.map(|o| o <= 50.0),
+            ));
+            rows.push(row(
+                &format!("die -> start in the freed slot p50 (n={})", gaps.len()),
+                fmt_opt_ms(gap_p50),
+                "",
+                None,
+            ));
+            let over2 = gap_p50.map(|g| g - docker_cs);
+            rows.push(row(
+                "  overhead over Docker create+start",
+                fmt_opt_ms(over2),
+                "<= 50 ms",
+                over2.map(|o| o <= 50.0),
+            ));
+            rows.push(row(
+                "  (bare loop: die -> next start p50)",
+                fmt_opt_ms(median(&bare_gaps)),
+                "",
+                None,
+            ));
+        }
+    }
+
+    if want("scale") {
+        eprintln!("bench: scale: 1000 suspended Jobs");
+        let t = Instant::now();
+        let mut yaml = String::new();
+        for i in 0..1000 {
+            yaml.push_str(&job_yaml(&format!("{run}-s{i}"), 1, 1, true));
+            yaml.push_str("---\n");
+        }
+        let file = engine.write("scale.yaml", &yaml)?;
+        engine.cli(&["apply", "-f", &file])?;
+        eprintln!("bench:   applied in {:.1} s", t.elapsed().as_secs_f64());
+        let jobs = engine.cli(&["get", "jobs", "-o", "name"])?.lines().count();
+        rows.push(row(
+            "scale: Jobs in the store (suspended)",
+            jobs.to_string(),
+            "1000",
+            Some(jobs >= 1000),
+        ));
+        rows.push(row(
+            "scale: finished pods in the store",
+            "not measured".into(),
+            "10000",
+            None,
+        ));
+    }
+
+    if want("engine") || want("scale") {
+        let stored_jobs = engine
+            .cli(&["get", "jobs", "-a", "-o", "name"])?
+            .lines()
+            .count();
+        let stored_pods = engine
+            .cli(&["get", "pods", "-a", "-o", "name"])?
+            .lines()
+            .count();
+        let label = format!("{stored_jobs} jobs, {stored_pods} pods");
+        let jobs = cli_ms(&engine, &["get", "jobs", "-a"], 5)?;
+        rows.push(row(
+            &format!("get jobs -a p50 ({label})"),
+            format!("{jobs:.0} ms"),
+            "<= 100 ms",
+            Some(jobs <= 100.0),
+        ));
+        let pods = cli_ms(&engine, &["get", "pods", "-a"], 5)?;
+        rows.push(row(
+            &format!("get pods -a p50 ({label})"),
+            format!("{pods:.0} ms"),
+            "<= 100 ms",
+            Some(pods <= 100.0),
+        ));
+        eprintln!("bench: engine idle CPU over 10 s");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let before = cpu_ticks(engine.pid);
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        let after = cpu_ticks(engine.pid);
+        let cpu = match (before, after) {
+            (Some(b), Some(a)) => Some((a.saturating_sub(b)) as f64 / clock_ticks_per_sec()),
+            _ => None,
+        };
+        rows.push(row(
+            "engine CPU idle over 10 s",
+            cpu.map_or("n/a".into(), |c| format!("{:.2} s ({:.1}%)", c, c * 10.0)),
+            "~0",
+            cpu.map(|c| c <= 0.05),
+        ));
+        let rss = rss_mb(engine.pid);
+        rows.push(row(
+            "engine RSS (VmRSS)",
+            rss.map_or("n/a".into(), |r| format!("{r:.1} MB")),
+            "<= 100 MB",
+            rss.map(|r| r <= 100.0),
+        ));
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(action: &str, t_ms: i64, role: &str) -> Ev {
+        Ev {
+            action: action.into(),
+            t_ns: t_ms * 1_000_000,
+            role: Some(role.into()),
+            engine: None,
+        }
+    }
+
+    #[test]
+    fn handoffs_pair_each_die_with_the_start_that_fills_its_slot() {
+        // Two slots: starts at 0 and 5 fill them; the start at 3 comes before any die.
+        let events = vec![
+            ev("start", 0, "app"),
+            ev("die", 2, "app"),
+            ev("start", 3, "infra"),
+            ev("start", 5, "app"),
+            ev("start", 10, "app"),
+            ev("die", 11, "app"),
+            ev("start", 30, "app"),
+        ];
+        assert_eq!(handoffs(&events, 2), vec![8.0, 19.0]);
+    }
+
+    #[test]
+    fn percentile_is_nearest_rank() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(percentile(&[1.0, 2.0, 3.0, 4.0], 50.0), Some(2.0));
+        assert_eq!(percentile(&[1.0, 2.0, 3.0, 4.0], 99.0), Some(4.0));
+        assert_eq!(median(&[]), None);
+    }
+}
