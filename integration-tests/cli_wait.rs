@@ -149,6 +149,19 @@ fn wait_for_delete_returns_once_the_job_is_gone() {
     e.apply(&job("gone", 6, "sleep 60"));
     let (mut waiter, lines) =
         e.spawn_cli_lines(&["wait", "--for=delete", "job/gone", "--timeout=90s"]);
+    // Delete only once the waiter has reached the engine (it holds a socket): a waiter
+    // that first looks after the Job is gone rightly prints nothing, as kubectl.
+    let pid = waiter.id();
+    eventually(Duration::from_secs(30), "the waiter to connect", || {
+        std::fs::read_dir(format!("/proc/{pid}/fd"))
+            .ok()?
+            .filter_map(Result::ok)
+            .any(|fd| {
+                std::fs::read_link(fd.path())
+                    .is_ok_and(|l| l.to_string_lossy().starts_with("socket:"))
+            })
+            .then_some(())
+    });
     std::thread::sleep(Duration::from_millis(500));
     e.ok(&["delete", "job", "gone"]);
     let status = wait_exit(&mut waiter, Duration::from_secs(30));
