@@ -128,23 +128,7 @@ impl Engine {
 
     /// Starts (again) the engine process on the same data dir.
     pub fn restart(&mut self) {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.dir.path().join("engine.log"))
-            .expect("engine log");
-        let child = Command::new(bin())
-            .args(["server", "--data-dir"])
-            .arg(self.data_dir())
-            .arg("--socket")
-            .arg(&self.socket)
-            .args(&self.server_args)
-            .env("RUST_LOG", "info,dockjob=debug")
-            .stdout(log.try_clone().expect("log fd"))
-            .stderr(log)
-            .spawn()
-            .expect("engine starts");
-        self.child = Some(child);
+        self.restart_env(&[]);
         let socket = self.socket.clone();
         eventually(Duration::from_secs(20), "the engine to answer", || {
             std::os::unix::net::UnixStream::connect(&socket).ok()

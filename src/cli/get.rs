@@ -618,7 +618,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn args(kind: Kind, output: Option<&str>) -> GetArgs {
+    /// `get KIND [-o OUTPUT]` in the default namespace (also for the watch goldens).
+    pub(super) fn args(kind: Kind, output: Option<&str>) -> GetArgs {
         GetArgs {
             selection: Selection {
                 requests: vec![Request {

@@ -4,36 +4,13 @@
 
 use serde_json::{Value, json};
 
+use super::tests::args;
 use super::*;
-use crate::cli::resources::{Request, Selection};
 
 const CREATED: &str = "2024-05-01T11:59:00Z";
 
 fn now() -> jiff::Timestamp {
     "2024-05-01T12:00:00Z".parse().expect("valid time")
-}
-
-fn args(kind: Kind, output: Option<&str>) -> GetArgs {
-    GetArgs {
-        selection: Selection {
-            requests: vec![Request {
-                kind,
-                names: vec![],
-            }],
-            with_kind: false,
-            single_item: false,
-        },
-        all: false,
-        selector: None,
-        output: output.map(str::to_string),
-        namespace: "default".into(),
-        all_namespaces: false,
-        no_headers: false,
-        labels: Default::default(),
-        sort_by: None,
-        allow_missing_template_keys: true,
-        ignore_not_found: false,
-    }
 }
 
 fn meta(name: &str) -> Value {
