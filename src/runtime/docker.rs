@@ -28,7 +28,7 @@ use tokio::sync::Semaphore;
 use super::sources::{ConfigError, PodSources};
 use super::status::{self, Matched, ObservedContainer};
 use super::steps::{self, Step};
-use super::translate::{self, ContainerInputs, ContainerPlan, PodKey, PullPolicy, Role};
+use super::translate::{self, ContainerInputs, ContainerPlan, PodKey, PullPolicy, Role, Sandbox};
 use super::{
     ObservedPod, PodError, RuntimeError, RuntimeEvent, env, one_line, security, status_code,
     volumes,
@@ -172,7 +172,19 @@ impl Runtime {
                 .map_err(PodError::sandbox)?,
             Step::Create(role, index) => {
                 let ip = matched.infra.and_then(|i| status::pod_ip(&i.inspect));
-                self.create_container(pod, &key, role, index, inputs, ip.as_deref(), &infra_name)
+                let network = match matched.owns_sandbox {
+                    true => Some(
+                        self.ensure_network(&key.namespace)
+                            .await
+                            .map_err(PodError::sandbox)?,
+                    ),
+                    false => None,
+                };
+                let sandbox = match &network {
+                    Some(network) => Sandbox::Own(network),
+                    None => Sandbox::Infra(&infra_name),
+                };
+                self.create_container(pod, &key, role, index, inputs, ip.as_deref(), sandbox)
                     .await?
             }
             Step::Start(role, index) => {
@@ -251,7 +263,7 @@ impl Runtime {
         index: usize,
         inputs: PodInputs<'_>,
         pod_ip: Option<&str>,
-        infra_name: &str,
+        sandbox: Sandbox<'_>,
     ) -> Result<(), PodError> {
         let field = role.field(index);
         let Some(c) = spec_container(pod, role, index) else {
@@ -292,10 +304,21 @@ impl Runtime {
             volumes::container_mounts(pod, c, &field, inputs.pod_dir, &prefix).map_err(config)?;
         let inputs = ContainerInputs { env, mounts };
         let mut plan =
-            translate::container(pod, &self.inner.engine_id, role, index, &inputs, infra_name)
+            translate::container(pod, &self.inner.engine_id, role, index, &inputs, sandbox)
                 .map_err(|e| fail(RuntimeError::Translate(e)))?;
         apply_security(pod, c, &field, &mut plan, image_info.as_ref()).map_err(config)?;
-        self.create(&plan).await.map_err(fail)
+        match (self.create(&plan).await, sandbox) {
+            // The network went (its last pod was removed) between ensure and create.
+            (Err(RuntimeError::Docker { message, .. }), Sandbox::Own(_))
+                if super::network::is_network_missing(&message) =>
+            {
+                self.ensure_network(&key.namespace)
+                    .await
+                    .map_err(PodError::sandbox)?;
+                self.create(&plan).await.map_err(fail)
+            }
+            (other, _) => other.map_err(fail),
+        }
     }
 
     /// Creates the pod's Docker volumes (tmpfs emptyDirs) that do not exist yet, labelled

@@ -313,6 +313,10 @@ pub fn role_of(inspect: &ContainerInspectResponse) -> Role {
 
 /// The pod's containers as Docker shows them, matched to its spec by role and name.
 pub struct Matched<'a> {
+    /// The pod has no infra container (`translate::owns_sandbox`).
+    pub owns_sandbox: bool,
+    /// The container holding the pod's network: the infra container, or the one app
+    /// container of a pod that owns its sandbox.
     pub infra: Option<&'a ObservedContainer>,
     pub init: Vec<Option<&'a ObservedContainer>>,
     pub apps: Vec<Option<&'a ObservedContainer>>,
@@ -326,10 +330,13 @@ impl<'a> Matched<'a> {
             })
         };
         let spec = pod.spec.as_ref();
+        let owns_sandbox = super::translate::owns_sandbox(pod);
+        let sandbox_role = if owns_sandbox { Role::App } else { Role::Infra };
         Matched {
+            owns_sandbox,
             infra: containers
                 .iter()
-                .find(|c| role_of(&c.inspect) == Role::Infra),
+                .find(|c| role_of(&c.inspect) == sandbox_role),
             init: spec
                 .iter()
                 .flat_map(|s| s.init_containers.iter().flatten())
@@ -348,6 +355,7 @@ impl<'a> Matched<'a> {
         let s = |c: &Option<&ObservedContainer>| seen(c.map(|c| &c.inspect));
         PodView {
             restart_policy: restart_policy.to_string(),
+            owns_sandbox: self.owns_sandbox,
             infra: s(&self.infra),
             init: self.init.iter().map(s).collect(),
             apps: self.apps.iter().map(s).collect(),
@@ -765,10 +773,23 @@ mod tests {
         i
     }
 
+    /// A pod with an infra container: each container reads `status.podIP`, which keeps
+    /// the sandbox even for one container (see `translate::owns_sandbox`).
     fn spec_pod(policy: &str, init: &[&str], apps: &[&str]) -> Pod {
         let c = |n: &&str| Container {
             name: n.to_string(),
             image: Some(format!("img-{n}")),
+            env: Some(vec![k8s_openapi::api::core::v1::EnvVar {
+                name: "POD_IP".into(),
+                value_from: Some(k8s_openapi::api::core::v1::EnvVarSource {
+                    field_ref: Some(k8s_openapi::api::core::v1::ObjectFieldSelector {
+                        field_path: "status.podIP".into(),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }]),
             ..Default::default()
         };
         Pod {
@@ -800,6 +821,32 @@ mod tests {
             &observed(vec![infra(S::RUNNING, "10.210.3.7"), i]),
             &Waiting::new(),
         )
+    }
+
+    #[test]
+    fn a_pod_that_owns_its_sandbox_takes_its_ip_from_the_app_container() {
+        let mut pod = spec_pod("Never", &[], &["main"]);
+        pod.spec.as_mut().unwrap().containers[0].env = None;
+        let mut app = inspect(S::RUNNING, 0, false, P::NO, 0);
+        let ip = infra(S::RUNNING, "10.210.3.9");
+        app.network_settings = ip.network_settings.clone();
+        app.host_config.as_mut().unwrap().network_mode =
+            ip.host_config.as_ref().unwrap().network_mode.clone();
+        let matched_list = observed(vec![app.clone()]);
+        let matched = Matched::new(&pod, &matched_list);
+        assert!(matched.owns_sandbox);
+        assert!(matched.view("Never").owns_sandbox);
+        let s = pod_status(&pod, &matched_list, &Waiting::new());
+        assert_eq!(s.phase.as_deref(), Some("Running"));
+        assert_eq!(s.pod_ip.as_deref(), Some("10.210.3.9"));
+        assert_eq!(cond(&s, "PodReadyToStartContainers").status, "True");
+        // Exited: the address went with the container.
+        let mut done = inspect(S::EXITED, 0, false, P::NO, 0);
+        done.network_settings = ip.network_settings;
+        let s = pod_status(&pod, &observed(vec![done]), &Waiting::new());
+        assert_eq!(s.phase.as_deref(), Some("Succeeded"));
+        assert_eq!(s.pod_ip, None);
+        assert_eq!(cond(&s, "PodReadyToStartContainers").status, "False");
     }
 
     fn cond<'a>(s: &'a PodStatus, type_: &str) -> &'a PodCondition {

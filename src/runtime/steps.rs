@@ -45,6 +45,10 @@ impl Seen {
 pub struct PodView {
     /// `Never`, `OnFailure` or `Always`.
     pub restart_policy: String,
+    /// The pod has no infra container: its one app container is its sandbox
+    /// (`translate::owns_sandbox`), so there is no sandbox to make, stop or lose.
+    pub owns_sandbox: bool,
+    /// The infra container (ignored when `owns_sandbox`).
     pub infra: Seen,
     /// One per `spec.initContainers`, in order.
     pub init: Vec<Seen>,
@@ -92,7 +96,7 @@ pub fn is_over(view: &PodView) -> bool {
 /// The next step for the pod (see the module docs).
 pub fn next_step(view: &PodView) -> Step {
     if is_over(view) {
-        return if view.infra == Seen::Running {
+        return if !view.owns_sandbox && view.infra == Seen::Running {
             Step::StopInfra
         } else {
             Step::Done
@@ -104,10 +108,12 @@ pub fn next_step(view: &PodView) -> Step {
         // `engine::podsync`), then this asks again.
         return Step::Wait;
     }
-    match view.infra {
-        Seen::Missing => return Step::CreateInfra,
-        Seen::Created | Seen::Succeeded | Seen::Failed { .. } => return Step::StartInfra,
-        Seen::Running => {}
+    if !view.owns_sandbox {
+        match view.infra {
+            Seen::Missing => return Step::CreateInfra,
+            Seen::Created | Seen::Succeeded | Seen::Failed { .. } => return Step::StartInfra,
+            Seen::Running => {}
+        }
     }
     // Init containers run one at a time, in order, each to success, before any app
     // container exists; once app containers exist the pod was initialized.
@@ -156,14 +162,16 @@ pub fn next_step(view: &PodView) -> Step {
 /// anything else ("pod sandbox changed"); a new sandbox is made only where the restart
 /// policy restarts the killed containers ([`next_step`] decides that afterwards).
 pub fn sandbox_lost(view: &PodView) -> bool {
-    matches!(
-        view.infra,
-        Seen::Succeeded | Seen::Failed { start_error: false }
-    ) && view
-        .init
-        .iter()
-        .chain(view.apps.iter())
-        .any(|s| *s == Seen::Running)
+    !view.owns_sandbox
+        && matches!(
+            view.infra,
+            Seen::Succeeded | Seen::Failed { start_error: false }
+        )
+        && view
+            .init
+            .iter()
+            .chain(view.apps.iter())
+            .any(|s| *s == Seen::Running)
 }
 
 #[cfg(test)]
@@ -177,10 +185,32 @@ mod tests {
     fn view(policy: &str, infra: Seen, init: &[Seen], apps: &[Seen]) -> PodView {
         PodView {
             restart_policy: policy.into(),
+            owns_sandbox: false,
             infra,
             init: init.to_vec(),
             apps: apps.to_vec(),
         }
+    }
+
+    #[test]
+    fn a_pod_that_owns_its_sandbox_never_makes_or_stops_one() {
+        use Step::*;
+        let own = |policy: &str, app: Seen| PodView {
+            restart_policy: policy.into(),
+            owns_sandbox: true,
+            // Whatever the (absent) infra container shows is ignored.
+            infra: M,
+            init: vec![],
+            apps: vec![app],
+        };
+        assert_eq!(next_step(&own("Never", M)), Create(Role::App, 0));
+        assert_eq!(next_step(&own("Never", C)), Start(Role::App, 0));
+        assert_eq!(next_step(&own("Never", R)), Wait);
+        assert_eq!(next_step(&own("Never", S)), Done);
+        assert_eq!(next_step(&own("Never", F)), Done);
+        assert_eq!(next_step(&own("OnFailure", F)), Start(Role::App, 0));
+        assert_eq!(next_step(&own("OnFailure", S)), Done);
+        assert!(!sandbox_lost(&own("Never", R)));
     }
 
     /// (case, restartPolicy, infra, init containers, app containers, expected step)

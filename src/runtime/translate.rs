@@ -418,6 +418,45 @@ pub fn infra(pod: &Pod, engine_id: &str, network: &str) -> Result<ContainerPlan,
     })
 }
 
+/// Whether the pod runs without an infra container: its one app container holds the
+/// pod's network namespace, hostname and IP itself.
+///
+/// Why: an infra container costs a whole Docker create+start per pod, which for a Job of
+/// short pods is as much as the pod itself. Kubernetes needs a sandbox to share a network
+/// namespace between containers; a pod with one container and nothing to share does not.
+/// Kept for: init containers or several containers (they share the sandbox),
+/// `restartPolicy: Always` (Service backends: the IP must survive restarts in place),
+/// `shareProcessNamespace`, and a container that reads `status.podIP(s)` from the downward
+/// API (the IP must be known before the container is created).
+pub fn owns_sandbox(pod: &Pod) -> bool {
+    let Some(spec) = pod.spec.as_ref() else {
+        return false;
+    };
+    let [only] = spec.containers.as_slice() else {
+        return false;
+    };
+    let reads_pod_ip = only.env.iter().flatten().any(|e| {
+        e.value_from
+            .as_ref()
+            .and_then(|v| v.field_ref.as_ref())
+            .is_some_and(|f| f.field_path.starts_with("status.podIP"))
+    });
+    spec.init_containers.as_ref().is_none_or(Vec::is_empty)
+        && matches!(restart_policy(pod), Ok("Never" | "OnFailure"))
+        && spec.share_process_namespace != Some(true)
+        && !reads_pod_ip
+}
+
+/// Where a container's network comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sandbox<'a> {
+    /// Joined to the infra container's network namespace (its Docker name).
+    Infra(&'a str),
+    /// The container is the pod's sandbox ([`owns_sandbox`]): on the namespace network
+    /// (its name), with the pod's hostname and domain.
+    Own(&'a str),
+}
+
 /// The Docker restart policy of a container of the pod. App containers follow the pod
 /// (`Never` -> `no`, `OnFailure` -> `on-failure`, `Always` -> `always`); init containers
 /// run to success, so they restart in place on failure unless the pod says `Never`.
@@ -438,7 +477,7 @@ pub fn container(
     role: Role,
     index: usize,
     inputs: &ContainerInputs,
-    infra: &str,
+    sandbox: Sandbox<'_>,
 ) -> Result<ContainerPlan, TranslateError> {
     let key = check_pod(pod)?;
     let field = role.field(index);
@@ -482,7 +521,10 @@ pub fn container(
 
     let restart = docker_restart(restart_policy(pod)?, role);
     let mut host = HostConfig {
-        network_mode: Some(format!("container:{infra}")),
+        network_mode: Some(match sandbox {
+            Sandbox::Infra(infra) => format!("container:{infra}"),
+            Sandbox::Own(network) => network.to_string(),
+        }),
         restart_policy: Some(RestartPolicy {
             name: Some(restart),
             // 0 = unlimited: the Job controller's backoffLimit decides when to give up.
@@ -494,8 +536,11 @@ pub fn container(
     };
     apply_resources(container, &field, &mut host).map_err(|(f, msg)| key.error(f, msg))?;
 
+    let owns = matches!(sandbox, Sandbox::Own(_));
     let config = ContainerCreateBody {
         image: Some(image.clone()),
+        hostname: owns.then(|| pod_hostname(pod)),
+        domainname: owns.then(|| pod_domain(pod)).flatten(),
         entrypoint,
         cmd,
         env: Some(env.iter().map(|(k, v)| format!("{k}={v}")).collect()),
@@ -658,7 +703,74 @@ mod tests {
             env,
             mounts: vec![],
         };
-        container(p, engine, Role::App, 0, &inputs, "dockjob_POD_x")
+        container(
+            p,
+            engine,
+            Role::App,
+            0,
+            &inputs,
+            Sandbox::Infra("dockjob_POD_x"),
+        )
+    }
+
+    #[test]
+    fn which_pods_own_their_sandbox() {
+        use k8s_openapi::api::core::v1::{EnvVar, EnvVarSource, ObjectFieldSelector};
+        let base = pod(busybox());
+        assert!(owns_sandbox(&base), "one container, Never");
+        let with = |f: &dyn Fn(&mut PodSpec)| {
+            let mut p = base.clone();
+            f(p.spec.as_mut().unwrap());
+            owns_sandbox(&p)
+        };
+        assert!(with(&|s| s.restart_policy = Some("OnFailure".into())));
+        assert!(
+            !with(&|s| s.restart_policy = Some("Always".into())),
+            "Always"
+        );
+        assert!(!with(&|s| s.restart_policy = None), "Always by default");
+        assert!(!with(&|s| s.containers.push(Container {
+            name: "side".into(),
+            ..busybox()
+        })));
+        assert!(!with(&|s| s.init_containers = Some(vec![busybox()])));
+        assert!(
+            with(&|s| s.init_containers = Some(vec![])),
+            "empty init list"
+        );
+        assert!(!with(&|s| s.share_process_namespace = Some(true)));
+        for path in ["status.podIP", "status.podIPs"] {
+            assert!(
+                !with(&|s| s.containers[0].env = Some(vec![EnvVar {
+                    name: "IP".into(),
+                    value_from: Some(EnvVarSource {
+                        field_ref: Some(ObjectFieldSelector {
+                            field_path: path.into(),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }])),
+                "{path}"
+            );
+        }
+        assert!(!owns_sandbox(&Pod::default()), "no spec");
+    }
+
+    #[test]
+    fn a_container_that_owns_the_sandbox_has_the_network_and_hostname() {
+        let mut p = pod(busybox());
+        p.spec.as_mut().unwrap().subdomain = Some("workers".into());
+        let none = ContainerInputs::default();
+        let plan = container(&p, "e", Role::App, 0, &none, Sandbox::Own("dockjob_team_e")).unwrap();
+        assert_eq!(plan.config.hostname.as_deref(), Some("oneshot-abcde"));
+        assert_eq!(
+            plan.config.domainname.as_deref(),
+            Some("workers.team.svc.cluster.local")
+        );
+        let host = plan.config.host_config.unwrap();
+        assert_eq!(host.network_mode.as_deref(), Some("dockjob_team_e"));
     }
 
     #[test]
@@ -740,7 +852,7 @@ mod tests {
             ..Default::default()
         }]);
         let none = ContainerInputs::default();
-        let init = container(&p, "e", Role::Init, 0, &none, "inf").unwrap();
+        let init = container(&p, "e", Role::Init, 0, &none, Sandbox::Infra("inf")).unwrap();
         // Every container gets the engine's pids limit (the default: no test sets it).
         assert_eq!(
             init.config.host_config.as_ref().unwrap().pids_limit,
@@ -764,17 +876,17 @@ mod tests {
                 .name
         };
         assert_eq!(rp(&init), Some(RestartPolicyNameEnum::ON_FAILURE));
-        let side = container(&p, "e", Role::App, 1, &none, "inf").unwrap();
+        let side = container(&p, "e", Role::App, 1, &none, Sandbox::Infra("inf")).unwrap();
         assert_eq!(side.container, "side");
         assert_eq!(rp(&side), Some(RestartPolicyNameEnum::ALWAYS));
         assert_eq!(
-            container(&p, "e", Role::App, 2, &none, "inf")
+            container(&p, "e", Role::App, 2, &none, Sandbox::Infra("inf"))
                 .unwrap_err()
                 .field,
             "spec.containers[2]"
         );
         p.spec.as_mut().unwrap().restart_policy = Some("Never".into());
-        let init = container(&p, "e", Role::Init, 0, &none, "inf").unwrap();
+        let init = container(&p, "e", Role::Init, 0, &none, Sandbox::Infra("inf")).unwrap();
         assert_eq!(rp(&init), Some(RestartPolicyNameEnum::NO));
     }
 
@@ -828,7 +940,7 @@ mod tests {
             env: vec![("A".into(), "1".into()), ("B".into(), "1-2".into())],
             mounts: vec![],
         };
-        let cfg = container(&p, "e", Role::App, 0, &inputs, "inf")
+        let cfg = container(&p, "e", Role::App, 0, &inputs, Sandbox::Infra("inf"))
             .unwrap()
             .config;
         assert_eq!(cfg.env.unwrap(), strings(&["A=1", "B=1-2"]));
