@@ -31,7 +31,7 @@ use serde_json::Value;
 use crate::api::kinds::Kind;
 use crate::failpoint;
 use crate::runtime::sources::{self, PodSources};
-use crate::runtime::status::{self, Waiting};
+use crate::runtime::status::{self, ObservedContainer, Waiting};
 use crate::runtime::steps::{self, Step};
 use crate::runtime::translate::{self, Role};
 use crate::runtime::{ObservedPod, PodError, PodInputs, Runtime, RuntimeEvent};
@@ -344,6 +344,13 @@ impl PodSync {
     /// Syncs the pod in a task (see [`Runtime::sync_pod`]); a sync already in flight
     /// runs once more instead.
     fn spawn_sync(&self, pod: &Value) {
+        self.spawn_sync_seen(pod, None);
+    }
+
+    /// [`PodSync::spawn_sync`] with the pod's containers from a look at Docker just taken
+    /// (an event's observation), which the sync's first step uses instead of looking
+    /// again. A sync that runs once more (asked while busy) looks afresh.
+    fn spawn_sync_seen(&self, pod: &Value, seen: Option<ObservedPod>) {
         let pod_uid = uid(pod).to_string();
         if pod_uid.is_empty() || !self.claim(&pod_uid, true) {
             return;
@@ -351,8 +358,9 @@ impl PodSync {
         let (ns, name) = ns_name(pod);
         let this = self.clone();
         tokio::spawn(async move {
+            let mut seen = seen;
             let deleted = loop {
-                let deleted = this.sync_once(&ns, &name, &pod_uid).await;
+                let deleted = this.sync_once(&ns, &name, &pod_uid, seen.take()).await;
                 if !this.release(&pod_uid) {
                     break deleted;
                 }
@@ -366,7 +374,13 @@ impl PodSync {
 
     /// One sync of the pod as the store has it now, then its status written. Returns the
     /// pod when it is marked for deletion, for the caller to hand over once it let go.
-    async fn sync_once(&self, ns: &str, name: &str, pod_uid: &str) -> Option<Value> {
+    async fn sync_once(
+        &self,
+        ns: &str,
+        name: &str,
+        pod_uid: &str,
+        seen: Option<ObservedPod>,
+    ) -> Option<Value> {
         let value = match self.store.get(Kind::Pod, ns, name) {
             Ok(Some(v)) if uid(&v) == pod_uid => v,
             Ok(_) => {
@@ -407,17 +421,23 @@ impl PodSync {
             self.write_failed(&value, pod_uid, "Forbidden", &message);
             return None;
         }
-        if !self.check_lost(&value, &pod, pod_uid).await {
+        let Some(seen) = self.check_lost(&value, &pod, pod_uid, seen).await else {
             return None;
-        }
+        };
+        let had_waiting = !self.waiting(pod_uid).is_empty();
         let sources = self.sources(&pod);
         let dir = self.pod_dir(pod_uid);
         let inputs = PodInputs {
             sources: &sources,
             pod_dir: &dir,
         };
-        let (result, remade) = self.bring_forward(&pod, &value, inputs).await;
-        if remade && !self.check_lost(&value, &pod, pod_uid).await {
+        let (result, remade, changed) = self.bring_forward(&pod, &value, inputs, seen).await;
+        if remade && self.check_lost(&value, &pod, pod_uid, None).await.is_none() {
+            return None;
+        }
+        if result.is_ok() && !changed && !had_waiting {
+            // Nothing done and nothing to clear: the status that woke this sync, written
+            // from the same look at Docker, stands.
             return None;
         }
         match &result {
@@ -462,17 +482,27 @@ impl PodSync {
     /// "pod sandbox changed"); under `Never`, a container removed from Docker fails the
     /// pod instead of being made again (see [`lost_containers`]). Returns whether the
     /// pod may be brought forward.
-    async fn check_lost(&self, value: &Value, pod: &Pod, pod_uid: &str) -> bool {
-        let observed = match self.runtime.observe_pod(pod_uid).await {
+    async fn check_lost(
+        &self,
+        value: &Value,
+        pod: &Pod,
+        pod_uid: &str,
+        seen: Option<ObservedPod>,
+    ) -> Option<Option<Vec<ObservedContainer>>> {
+        let observed = match seen {
+            Some(seen) => Ok(Some(seen)),
+            None => self.runtime.observe_pod(pod_uid).await,
+        };
+        let observed = match observed {
             Ok(o) => o,
             // The step that follows meets the same error and reports it.
-            Err(_) => return true,
+            Err(_) => return Some(None),
         };
         let Some(observed) = observed else {
-            return true;
+            return Some(Some(Vec::new()));
         };
         let Ok(policy) = translate::restart_policy(pod) else {
-            return true;
+            return Some(None);
         };
         let view = status::Matched::new(pod, &observed.containers).view(policy);
         if steps::sandbox_lost(&view) {
@@ -483,7 +513,7 @@ impl PodSync {
             if let Err(e) = self.runtime.stop_pod(pod).await {
                 tracing::warn!(pod = %observed.name, error = %e, "stopping pod failed");
             }
-            return true;
+            return Some(None);
         }
         let status = observed.status(pod, &self.waiting(pod_uid));
         // This look at Docker is fresh and this pod's containers are made only by this
@@ -496,9 +526,9 @@ impl PodSync {
             if let Err(e) = self.runtime.stop_pod(pod).await {
                 tracing::warn!(pod = %observed.name, error = %e, "stopping pod failed");
             }
-            return false;
+            return None;
         }
-        true
+        Some(Some(observed.containers))
     }
 
     /// [`Runtime::sync_pod`] one step at a time, so that the failpoint
@@ -513,23 +543,41 @@ impl PodSync {
         pod: &Pod,
         stored: &Value,
         inputs: PodInputs<'_>,
-    ) -> (Result<Step, PodError>, bool) {
-        for _ in 0..MAX_STEPS_PER_SYNC {
-            match self.runtime.step_pod(pod, inputs).await {
-                Err(e) => return (Err(e), false),
-                Ok(step @ (Step::Wait | Step::Done)) => return (Ok(step), false),
-                Ok(Step::Create(role, index)) => {
+        mut seen: Option<Vec<ObservedContainer>>,
+    ) -> (Result<Step, PodError>, bool, bool) {
+        let mut taken = 0;
+        let changed = |taken: usize| taken > 0;
+        while taken < MAX_STEPS_PER_SYNC {
+            let ahead = match self.runtime.step_pod_ahead(pod, inputs, seen.take()).await {
+                Err(e) => return (Err(e), false, true),
+                Ok((step @ (Step::Wait | Step::Done), _)) => {
+                    return (Ok(step), false, changed(taken));
+                }
+                Ok((Step::Create(role, index), ahead)) => {
                     if had_container(stored, role, index) {
-                        return (Ok(Step::Wait), true);
+                        return (Ok(Step::Wait), true, true);
                     }
                     if role == Role::App {
                         failpoint::hit(failpoint::AFTER_CREATE);
                     }
+                    ahead
                 }
-                Ok(_) => {}
+                Ok((_, ahead)) => ahead,
+            };
+            taken += 1;
+            // The steps that surely follow (a start after a create), without asking
+            // Docker again.
+            for known in ahead {
+                if known == Step::Wait {
+                    return (Ok(known), false, true);
+                }
+                if let Err(e) = self.runtime.run_known_step(pod, known).await {
+                    return (Err(e), false, true);
+                }
+                taken += 1;
             }
         }
-        (Ok(Step::Wait), false)
+        (Ok(Step::Wait), false, true)
     }
 
     /// Removes what a pod that is gone from the store left in Docker and on disk.
@@ -852,7 +900,7 @@ impl PodSync {
         let live = status.is_some() && value["metadata"]["deletionTimestamp"].is_null();
         self.write_status(&value, &obs.uid, status);
         if live {
-            self.spawn_sync(&value);
+            self.spawn_sync_seen(&value, Some(obs));
         }
     }
 

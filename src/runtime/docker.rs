@@ -144,9 +144,19 @@ impl Runtime {
     /// Docker reports a change) or [`Step::Done`] (the pod is over). Idempotent and safe
     /// to call after a crash at any point: every step is decided from Docker afresh.
     pub async fn sync_pod(&self, pod: &Pod, inputs: PodInputs<'_>) -> Result<Step, PodError> {
-        for _ in 0..MAX_STEPS_PER_SYNC {
-            if let step @ (Step::Wait | Step::Done) = self.step_pod(pod, inputs).await? {
+        let mut taken = 0;
+        while taken < MAX_STEPS_PER_SYNC {
+            let (step, ahead) = self.step_pod_ahead(pod, inputs, None).await?;
+            taken += 1;
+            if matches!(step, Step::Wait | Step::Done) {
                 return Ok(step);
+            }
+            for known in ahead {
+                if known == Step::Wait {
+                    return Ok(known);
+                }
+                self.run_known_step(pod, known).await?;
+                taken += 1;
             }
         }
         Ok(Step::Wait)
@@ -156,11 +166,32 @@ impl Runtime {
     /// `Done` changed nothing. `sync_pod` is this in a loop; tests use it to stop between
     /// any two steps, as a crash would.
     pub async fn step_pod(&self, pod: &Pod, inputs: PodInputs<'_>) -> Result<Step, PodError> {
+        self.step_pod_ahead(pod, inputs, None)
+            .await
+            .map(|(step, _)| step)
+    }
+
+    /// [`Runtime::step_pod`], and the steps that follow it when they can be known without
+    /// asking Docker again (see [`steps::ahead`]): a container just created is started
+    /// next, and a pod whose last container just started waits. The caller runs those
+    /// with [`Runtime::run_known_step`], saving a list and an inspect per step. `seen`:
+    /// the pod's containers from a look the caller just took (none: look now).
+    pub async fn step_pod_ahead(
+        &self,
+        pod: &Pod,
+        inputs: PodInputs<'_>,
+        seen: Option<Vec<ObservedContainer>>,
+    ) -> Result<(Step, Vec<Step>), PodError> {
         let key = translate::check_pod(pod).map_err(PodError::pod)?;
         let policy = translate::restart_policy(pod).map_err(PodError::pod)?;
-        let containers = self.pod_containers(&key.uid).await.map_err(PodError::pod)?;
+        let containers = match seen {
+            Some(seen) => seen,
+            None => self.pod_containers(&key.uid).await.map_err(PodError::pod)?,
+        };
         let matched = Matched::new(pod, &containers);
-        let step = steps::next_step(&matched.view(policy));
+        let view = matched.view(policy);
+        let step = steps::next_step(&view);
+        let ahead = steps::ahead(&view, step);
         let infra_name = key.docker_name(translate::INFRA_CONTAINER);
         match step {
             Step::Wait | Step::Done => {}
@@ -187,15 +218,37 @@ impl Runtime {
                 self.create_container(pod, &key, role, index, inputs, ip.as_deref(), sandbox)
                     .await?
             }
-            Step::Start(role, index) => {
-                let c = spec_container(pod, role, index);
-                let name = c.map(|c| c.name.clone()).unwrap_or_default();
-                self.start(&key.docker_name(&name))
-                    .await
-                    .map_err(|e| PodError::container(&name, e))?
-            }
+            Step::Start(role, index) => self.start_pod_container(pod, &key, role, index).await?,
         }
-        Ok(step)
+        Ok((step, ahead))
+    }
+
+    /// Runs a step [`Runtime::step_pod_ahead`] knew ahead: a start (a wait changes
+    /// nothing; [`steps::ahead`] knows no other step).
+    pub async fn run_known_step(&self, pod: &Pod, step: Step) -> Result<(), PodError> {
+        let key = translate::check_pod(pod).map_err(PodError::pod)?;
+        match step {
+            Step::Start(role, index) => self.start_pod_container(pod, &key, role, index).await,
+            Step::StartInfra => self
+                .start(&key.docker_name(translate::INFRA_CONTAINER))
+                .await
+                .map_err(PodError::sandbox),
+            _ => Ok(()),
+        }
+    }
+
+    async fn start_pod_container(
+        &self,
+        pod: &Pod,
+        key: &PodKey,
+        role: Role,
+        index: usize,
+    ) -> Result<(), PodError> {
+        let c = spec_container(pod, role, index);
+        let name = c.map(|c| c.name.clone()).unwrap_or_default();
+        self.start(&key.docker_name(&name))
+            .await
+            .map_err(|e| PodError::container(&name, e))
     }
 
     /// Stops the infra container of a pod whose containers are all over (which frees its

@@ -101,23 +101,25 @@ async fn connect_once(
         .filters(&filters)
         .build();
     let mut events = runtime.inner.docker.events(Some(options));
+    let inflight = Inflight::default();
+    let (failed_tx, mut failed_rx) = mpsc::channel::<String>(1);
     loop {
         let item = tokio::select! {
             item = events.next() => item,
+            // An observation failed: reconnect, and the relist will catch the change up.
+            Some(reason) = failed_rx.recv() => return Ok(Session::Broke {
+                reason,
+                lasted: opened.elapsed(),
+            }),
             _ = tx.closed() => return Ok(Session::ReceiverGone),
         };
         let reason = match item {
-            Some(Ok(event)) => match changed(runtime, &event).await {
-                Ok(Some(pod)) => {
-                    if tx.send(RuntimeEvent::Changed(pod)).await.is_err() {
-                        return Ok(Session::ReceiverGone);
-                    }
-                    continue;
+            Some(Ok(event)) => {
+                if let Some(hint) = hint_of(runtime, &event) {
+                    inflight.observe(runtime, hint, &tx, &failed_tx);
                 }
-                Ok(None) => continue,
-                // The inspect failed: reconnect, and the relist will catch the change up.
-                Err(reason) => reason,
-            },
+                continue;
+            }
             Some(Err(e)) => one_line(&e),
             None => "the stream ended".to_string(),
         };
@@ -128,39 +130,123 @@ async fn connect_once(
     }
 }
 
+/// What an event says about one of our pods: which pod, and whether it was a SIGKILL
+/// exit (which waits for Docker to learn of an OOM kill before it is observed).
+#[derive(Debug, Clone)]
+struct Hint {
+    namespace: String,
+    name: String,
+    uid: String,
+    killed: bool,
+}
+
+/// One observation in flight per pod, at most.
+///
+/// Why: an inspect waits while Docker starts that container (it holds the container's
+/// lock for the whole start, a second or more under load), so observing every event in
+/// turn made one pod's start delay every other pod's exit, and with it the start of the
+/// pod that takes its slot. Pods are observed side by side; the events of one pod that
+/// arrive while it is being observed fold into one more observation afterwards (each
+/// observation is a fresh look at the whole pod, not a delta), which keeps one pod's
+/// observations in order.
+#[derive(Clone, Default)]
+struct Inflight {
+    /// Pods being observed, and whether another event came for each meanwhile (with
+    /// the latest hint).
+    pods: std::sync::Arc<std::sync::Mutex<HashMap<String, Option<Hint>>>>,
+}
+
+impl Inflight {
+    fn observe(
+        &self,
+        runtime: &Runtime,
+        hint: Hint,
+        tx: &mpsc::Sender<RuntimeEvent>,
+        failed: &mpsc::Sender<String>,
+    ) {
+        {
+            let mut pods = self.pods.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(again) = pods.get_mut(&hint.uid) {
+                let killed = hint.killed || again.as_ref().is_some_and(|h| h.killed);
+                *again = Some(Hint { killed, ..hint });
+                return;
+            }
+            pods.insert(hint.uid.clone(), None);
+        }
+        let (this, runtime, tx, failed) =
+            (self.clone(), runtime.clone(), tx.clone(), failed.clone());
+        tokio::spawn(async move {
+            let mut hint = hint;
+            loop {
+                match observe_hint(&runtime, &hint).await {
+                    Ok(pod) => {
+                        if tx.send(RuntimeEvent::Changed(pod)).await.is_err() {
+                            break;
+                        }
+                    }
+                    Err(reason) => {
+                        let _ = failed.try_send(reason);
+                        break;
+                    }
+                }
+                let mut pods = this.pods.lock().unwrap_or_else(|p| p.into_inner());
+                match pods.get_mut(&hint.uid).and_then(Option::take) {
+                    Some(next) => hint = next,
+                    None => {
+                        pods.remove(&hint.uid);
+                        return;
+                    }
+                }
+            }
+            this.pods
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&hint.uid);
+        });
+    }
+}
+
 /// How long a SIGKILLed container's observation waits for Docker to learn of an OOM kill.
 const OOM_REPORT_GRACE: Duration = Duration::from_millis(500);
 
-/// The pod an event is about, with its fresh state (status `None` once its last container
-/// is gone). `Ok(None)` for events that are not about one of our pods.
-async fn changed(runtime: &Runtime, event: &EventMessage) -> Result<Option<ObservedPod>, String> {
+/// The pod an event is about; `None` for events that are not about one of our pods.
+fn hint_of(runtime: &Runtime, event: &EventMessage) -> Option<Hint> {
     let action = event.action.as_deref().unwrap_or("");
     if !ACTIONS.contains(&action) {
-        return Ok(None);
+        return None;
     }
-    let Some(attrs) = event.actor.as_ref().and_then(|a| a.attributes.as_ref()) else {
-        return Ok(None);
-    };
-    let Some(uid) = attrs.get(label::POD_UID) else {
-        return Ok(None);
-    };
+    let attrs = event.actor.as_ref().and_then(|a| a.attributes.as_ref())?;
+    let uid = attrs.get(label::POD_UID)?;
     if action == "destroy"
         && let Some(id) = event.actor.as_ref().and_then(|a| a.id.as_deref())
     {
         runtime.forget(id);
     }
-    if action == "die" && attrs.get("exitCode").map(String::as_str) == Some("137") {
+    Some(Hint {
+        namespace: attrs.get(label::NAMESPACE).cloned().unwrap_or_default(),
+        name: attrs.get(label::POD).cloned().unwrap_or_default(),
+        uid: uid.clone(),
+        killed: action == "die" && attrs.get("exitCode").map(String::as_str) == Some("137"),
+    })
+}
+
+/// The pod's fresh state (status `None` once its last container is gone).
+async fn observe_hint(runtime: &Runtime, hint: &Hint) -> Result<ObservedPod, String> {
+    if hint.killed {
         // A SIGKILL may be the kernel's OOM killer. With cgroup v2 containerd reports the
         // OOM through an inotify watch that can land just after the exit, and Docker sets
         // State.OOMKilled only then: wait for it, or the pod's one terminal status would
         // say Error instead of OOMKilled.
         tokio::time::sleep(OOM_REPORT_GRACE).await;
     }
-    let observed = runtime.observe_pod(uid).await.map_err(|e| e.to_string())?;
-    Ok(Some(observed.unwrap_or_else(|| ObservedPod {
-        namespace: attrs.get(label::NAMESPACE).cloned().unwrap_or_default(),
-        name: attrs.get(label::POD).cloned().unwrap_or_default(),
-        uid: uid.clone(),
+    let observed = runtime
+        .observe_pod(&hint.uid)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(observed.unwrap_or_else(|| ObservedPod {
+        namespace: hint.namespace.clone(),
+        name: hint.name.clone(),
+        uid: hint.uid.clone(),
         containers: Vec::new(),
-    })))
+    }))
 }

@@ -156,6 +156,61 @@ pub fn next_step(view: &PodView) -> Step {
     Step::Wait
 }
 
+impl PodView {
+    /// The view once `step` has done what it does, as far as that is sure: a create
+    /// leaves the container created, a start leaves it running. Other steps change
+    /// nothing here.
+    fn after(&mut self, step: Step) {
+        fn slot(view: &mut PodView, role: Role, index: usize) -> Option<&mut Seen> {
+            match role {
+                Role::Init => view.init.get_mut(index),
+                Role::App => view.apps.get_mut(index),
+                Role::Infra => Some(&mut view.infra),
+            }
+        }
+        let (seen, slot) = match step {
+            Step::CreateInfra => (Seen::Created, Some(&mut self.infra)),
+            Step::StartInfra => (Seen::Running, Some(&mut self.infra)),
+            Step::Create(role, index) => (Seen::Created, slot(self, role, index)),
+            Step::Start(role, index) => (Seen::Running, slot(self, role, index)),
+            Step::StopInfra | Step::Wait | Step::Done => return,
+        };
+        if let Some(slot) = slot {
+            *slot = seen;
+        }
+    }
+}
+
+/// The steps that surely follow `step` without a fresh look at Docker: the start of what
+/// it just created, and then a wait when the pod has nothing more to make.
+///
+/// Why: each look at Docker is a list and an inspect per container, and an inspect
+/// waits while Docker starts the container; a new pod took three looks to start its
+/// one container. Stopping at any other step keeps every decision that needs Docker's
+/// answer (the sandbox's IP for the next container, a container that failed) on a
+/// fresh look. A wrong guess costs nothing: a container that exits at once is reported
+/// by Docker's events, which sync the pod again.
+pub fn ahead(view: &PodView, step: Step) -> Vec<Step> {
+    let mut view = view.clone();
+    let mut known = Vec::new();
+    let mut last = step;
+    loop {
+        view.after(last);
+        let next = next_step(&view);
+        match (last, next) {
+            (Step::Create(role, index), Step::Start(r, i)) if (role, index) == (r, i) => {}
+            (Step::CreateInfra, Step::StartInfra) => {}
+            (Step::Start(..) | Step::StartInfra, Step::Wait) => {
+                known.push(Step::Wait);
+                return known;
+            }
+            _ => return known,
+        }
+        known.push(next);
+        last = next;
+    }
+}
+
 /// Whether the pod's sandbox died under containers that still run: its infra container
 /// exited (killed or stopped from outside) while an init or app container runs in the
 /// network namespace it owned. The kubelet then kills every container of the pod before
@@ -211,6 +266,35 @@ mod tests {
         assert_eq!(next_step(&own("OnFailure", F)), Start(Role::App, 0));
         assert_eq!(next_step(&own("OnFailure", S)), Done);
         assert!(!sandbox_lost(&own("Never", R)));
+    }
+
+    #[test]
+    fn the_steps_known_ahead_stop_where_docker_must_be_asked() {
+        use Step::*;
+        let own = PodView {
+            owns_sandbox: true,
+            ..view("Never", M, &[], &[M])
+        };
+        assert_eq!(
+            ahead(&own, Create(Role::App, 0)),
+            vec![Start(Role::App, 0), Wait]
+        );
+        // The next container needs the sandbox's IP: ask Docker after the infra starts.
+        let fresh = view("Never", M, &[M], &[M]);
+        assert_eq!(ahead(&fresh, CreateInfra), vec![StartInfra]);
+        let started = view("Never", R, &[M], &[M]);
+        assert_eq!(
+            ahead(&started, Create(Role::Init, 0)),
+            vec![Start(Role::Init, 0), Wait]
+        );
+        // Two app containers: after the first is created, the second is to be made.
+        let two = view("Never", R, &[], &[M, M]);
+        assert_eq!(ahead(&two, Create(Role::App, 0)), vec![Start(Role::App, 0)]);
+        assert_eq!(
+            ahead(&view("Never", R, &[], &[R, C]), Start(Role::App, 1)),
+            vec![Wait]
+        );
+        assert_eq!(ahead(&view("Never", R, &[], &[S]), Done), vec![]);
     }
 
     /// (case, restartPolicy, infra, init containers, app containers, expected step)
