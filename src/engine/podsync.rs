@@ -421,9 +421,8 @@ impl PodSync {
             self.write_failed(&value, pod_uid, "Forbidden", &message);
             return None;
         }
-        let Some(seen) = self.check_lost(&value, &pod, pod_uid, seen).await else {
-            return None;
-        };
+        // None: the pod may not be brought forward (and is not being deleted).
+        let seen = self.check_lost(&value, &pod, pod_uid, seen).await?;
         let had_waiting = !self.waiting(pod_uid).is_empty();
         let sources = self.sources(&pod);
         let dir = self.pod_dir(pod_uid);

@@ -116,7 +116,7 @@ async fn connect_once(
         let reason = match item {
             Some(Ok(event)) => {
                 if let Some(hint) = hint_of(runtime, &event) {
-                    inflight.observe(runtime, hint, &tx, &failed_tx);
+                    inflight.observe(runtime, hint, tx, &failed_tx);
                 }
                 continue;
             }
