@@ -172,13 +172,19 @@ fn hit(
 ) -> Vec<Value> {
     let mut e = Engine::start();
     let sampler = ActiveSampler::start(&e.label());
-    e.apply(&busybox_job(
+    let job = busybox_job(
         "outside",
         "",
         "  completions: 2\n  parallelism: 1\n  backoffLimit: 6\n",
         policy,
         WORK,
-    ));
+    );
+    // A one-container Job pod owns its sandbox (no infra container) unless it reads its
+    // IP: the infra cases need one to hit.
+    e.apply(&match role {
+        "infra" => reading_pod_ip(&job),
+        _ => job,
+    });
     let victim = eventually(Duration::from_secs(60), "a running app container", || {
         app_containers_in(&e, "running").into_iter().next()
     });

@@ -208,9 +208,12 @@ spec:
 "#,
         command = sh(&script),
         side = sh(side),
+        // Waits for /tmp/go once checked: a one-container pod owns its sandbox, so its
+        // IP lives only while its container runs, and the test reads it then.
         plain = sh(
             "[ \"$(hostname)\" = plain ] || exit 1; grep -E '[[:space:]]plain$' /etc/hosts; \
-             ! grep -q svc.cluster.local /etc/hosts"
+             grep -q svc.cluster.local /etc/hosts && exit 1; \
+             until [ -e /tmp/go ]; do sleep 0.1; done"
         ),
     ));
     let out = succeeded_logs(&e, "named", "main");
@@ -218,12 +221,19 @@ spec:
     // The hosts line carries the pod's IP.
     assert_eq!(Some(out.trim()), p["status"]["podIP"].as_str(), "{out}");
     succeeded_logs(&e, "named", "side");
+    let p = wait_pod(&e, "plain", "Running with an IP", |p| {
+        p["status"]["phase"] == "Running" && p["status"]["podIP"].is_string()
+    });
+    let ip = p["status"]["podIP"].as_str().unwrap().to_string();
+    let go = exec(&uid(&p), "touch /tmp/go");
+    assert!(go.status.success(), "{}", stderr(&go));
     let out = succeeded_logs(&e, "plain", "main");
-    let ip = pod(&e, "plain").expect("pod")["status"]["podIP"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
     assert_eq!(out.split_whitespace().collect::<Vec<_>>(), [&ip, "plain"]);
+    // The finished pod keeps the IP it had.
+    assert_eq!(
+        pod(&e, "plain").expect("pod")["status"]["podIP"],
+        ip.as_str()
+    );
 }
 
 #[test]

@@ -364,6 +364,179 @@ spec:
     assert_eq!(p["status"]["podIP"], ip.as_str());
 }
 
+/// `docker inspect` of one container.
+fn inspect(id: &str) -> Value {
+    let out = Command::new("docker")
+        .args(["inspect", id])
+        .output()
+        .expect("docker inspect");
+    assert!(
+        out.status.success(),
+        "docker inspect {id}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice::<Value>(&out.stdout).expect("inspect json")[0].clone()
+}
+
+/// The pod's containers (any state) by role label, inspected.
+fn containers_by_role(uid: &str) -> Vec<(String, Value)> {
+    docker_containers(&format!("dockjob.io/pod-uid={uid}"), false)
+        .iter()
+        .map(|id| {
+            let c = inspect(id);
+            let role = c["Config"]["Labels"]["dockjob.io/role"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            (role, c)
+        })
+        .collect()
+}
+
+/// The one network a container is attached to, and its address there.
+fn only_network(c: &Value) -> (String, String) {
+    let nets = c["NetworkSettings"]["Networks"]
+        .as_object()
+        .unwrap_or_else(|| panic!("no networks: {c:#}"));
+    assert_eq!(nets.len(), 1, "{nets:#?}");
+    let (name, net) = nets.iter().next().unwrap();
+    (
+        name.clone(),
+        net["IPAddress"].as_str().unwrap_or("").to_string(),
+    )
+}
+
+#[test]
+fn a_one_container_job_pod_owns_its_sandbox_and_a_pod_ip_reader_keeps_one() {
+    let e = Engine::start();
+    // A Job pod with one container and restartPolicy Never: no infra container, the app
+    // container is on the namespace network itself, with the pod's hostname.
+    e.apply(&common::busybox_job(
+        "solo",
+        "",
+        "  backoffLimit: 0\n",
+        "Never",
+        "hostname; echo pong | nc -l -p 8080",
+    ));
+    let p = eventually(DEADLINE, "the solo pod Running with an IP", || {
+        e.pods("solo")
+            .into_iter()
+            .find(|p| phase(p) == "Running" && p["status"]["podIP"].is_string())
+    });
+    let name = p["metadata"]["name"].as_str().unwrap().to_string();
+    let uid = p["metadata"]["uid"].as_str().unwrap().to_string();
+    let ip = p["status"]["podIP"].as_str().unwrap().to_string();
+    assert_eq!(p["status"]["podIPs"][0]["ip"], ip.as_str());
+    let seen = containers_by_role(&uid);
+    let roles: Vec<&str> = seen.iter().map(|(r, _)| r.as_str()).collect();
+    assert_eq!(roles, ["app"], "exactly one Docker container, no infra");
+    let app = &seen[0].1;
+    let (network, app_ip) = only_network(app);
+    assert_eq!(app["HostConfig"]["NetworkMode"], network.as_str());
+    assert_eq!(app_ip, ip, "status.podIP is the container's address");
+    assert_eq!(app["Config"]["Hostname"], name.as_str());
+    // Another pod of the namespace reaches it by that IP.
+    e.apply(&format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: client
+spec:
+  restartPolicy: Never
+  containers:
+  - name: main
+    image: {BUSYBOX}
+    env:
+    - name: SERVER
+      value: "{ip}"
+    command:
+    - sh
+    - -c
+    - |
+      for i in $(seq 1 100); do
+        out=$(nc -w 1 $SERVER 8080 </dev/null 2>/dev/null) && [ -n "$out" ] && break
+        sleep 0.1
+      done
+      echo "got $out"
+"#
+    ));
+    wait_pod(&e, "client", "Succeeded", |p| phase(p) == "Succeeded");
+    assert_eq!(logs(&e, "client", "main"), "got pong\n");
+    let job = e.wait_finished("solo", DEADLINE);
+    assert_eq!(job["status"]["succeeded"], 1, "{job:#}");
+    let p = wait_pod(&e, &name, "Succeeded", |p| phase(p) == "Succeeded");
+    assert_eq!(logs(&e, &name, "main"), format!("{name}\n"), "the hostname");
+    // The finished pod keeps the IP it had, and never had a second container.
+    assert_eq!(p["status"]["podIP"], ip.as_str());
+    let roles: Vec<String> = containers_by_role(&uid)
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect();
+    assert_eq!(roles, ["app"]);
+
+    // The same pod reading status.podIP keeps an infra container: the IP exists before
+    // the container is created, and is the one it reads. It waits for /tmp/go, so the
+    // test can look while it runs.
+    e.apply(&format!(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: reader
+spec:
+  restartPolicy: Never
+  containers:
+  - name: main
+    image: {BUSYBOX}
+    env:
+    - name: POD_IP
+      valueFrom:
+        fieldRef:
+          fieldPath: status.podIP
+    command: ["sh", "-c", "echo \"$POD_IP\"; hostname; until [ -e /tmp/go ]; do sleep 0.1; done"]
+"#
+    ));
+    let p = wait_pod(&e, "reader", "Running with an IP", |p| {
+        phase(p) == "Running" && p["status"]["podIP"].is_string()
+    });
+    let uid = p["metadata"]["uid"].as_str().unwrap().to_string();
+    let ip = p["status"]["podIP"].as_str().unwrap().to_string();
+    let mut seen = containers_by_role(&uid);
+    seen.sort_by(|a, b| a.0.cmp(&b.0));
+    let roles: Vec<&str> = seen.iter().map(|(r, _)| r.as_str()).collect();
+    assert_eq!(roles, ["app", "infra"]);
+    let (app, infra) = (&seen[0].1, &seen[1].1);
+    let (infra_network, infra_ip) = only_network(infra);
+    assert_eq!(infra_network, network, "the same namespace network");
+    assert_eq!(
+        infra_ip, ip,
+        "status.podIP is the infra container's address"
+    );
+    assert_eq!(infra["Config"]["Hostname"], "reader");
+    assert_eq!(
+        app["HostConfig"]["NetworkMode"],
+        format!("container:{}", infra["Id"].as_str().unwrap()).as_str(),
+        "the app joins the infra container's network namespace"
+    );
+    let app_id = app["Id"].as_str().unwrap().to_string();
+    let go = Command::new("docker")
+        .args(["exec", &app_id, "touch", "/tmp/go"])
+        .output()
+        .expect("docker exec");
+    assert!(
+        go.status.success(),
+        "{}",
+        String::from_utf8_lossy(&go.stderr)
+    );
+    let p = wait_pod(&e, "reader", "Succeeded", |p| {
+        assert_ne!(phase(p), "Failed", "{p:#}");
+        phase(p) == "Succeeded"
+    });
+    assert_eq!(logs(&e, "reader", "main"), format!("{ip}\nreader\n"));
+    assert_eq!(p["status"]["podIP"], ip.as_str());
+}
+
 #[test]
 fn a_job_with_a_two_container_pod_completes_and_counts_once() {
     let e = Engine::start();

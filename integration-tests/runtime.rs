@@ -181,6 +181,25 @@ fn sh(name: &str, restart: &str, script: &str) -> Pod {
     pod(name, restart, &["sh", "-c", script])
 }
 
+/// The pod with its first container reading `status.podIP` into `$POD_IP`: such a pod
+/// keeps an infra container (the IP must exist before the container is created), where
+/// a one-container Never/OnFailure pod otherwise owns its sandbox.
+fn reads_pod_ip(mut pod: Pod) -> Pod {
+    use k8s_openapi::api::core::v1::{EnvVar, EnvVarSource, ObjectFieldSelector};
+    pod.spec.as_mut().unwrap().containers[0].env = Some(vec![EnvVar {
+        name: "POD_IP".into(),
+        value_from: Some(EnvVarSource {
+            field_ref: Some(ObjectFieldSelector {
+                field_path: "status.podIP".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }]);
+    pod
+}
+
 fn uid(pod: &Pod) -> String {
     pod.metadata.uid.clone().unwrap()
 }
@@ -282,9 +301,13 @@ async fn exit_zero_is_succeeded_on_the_watch_stream_and_logs_are_readable() {
     // The container carries what rebuilds the pod from Docker alone.
     let ids = h.container_ids(&p, "main");
     assert_eq!(ids.len(), 1);
-    // Beside it, only the infra container.
-    assert_eq!(h.container_ids(&p, "POD").len(), 1);
-    assert_eq!(h.docker_ids(None).len(), 2);
+    // A one-container Never pod owns its sandbox: no infra container beside it.
+    assert!(h.container_ids(&p, "POD").is_empty());
+    assert_eq!(h.docker_ids(None), ids);
+    assert!(
+        h.docker_ids(Some("label=dockjob.io/role=infra".into()))
+            .is_empty()
+    );
     let out = Command::new("docker")
         .args(["inspect", "--format", "{{json .Config.Labels}}", &ids[0]])
         .output()
@@ -374,13 +397,27 @@ async fn start_pod_twice_is_idempotent() {
     };
     assert_eq!(id(&first), id(&second));
     assert_eq!(restarts(&second), 0);
-    assert_eq!(h.docker_ids(None).len(), 2, "infra + main");
+    assert_eq!(
+        h.docker_ids(None).len(),
+        1,
+        "main alone: it owns its sandbox"
+    );
     // Concurrent calls for the same pod still make one container.
     let q = pod("race", "Never", &["sleep", "300"]);
     let (a, b) = tokio::join!(h.rt.start_pod(&q), h.rt.start_pod(&q));
     a.expect("racing start_pod a");
     b.expect("racing start_pod b");
     h.until(&q, "Running", |s| phase(s) == "Running").await;
+    assert_eq!(h.docker_ids(None).len(), 2);
+    // A pod that keeps a sandbox (it reads its IP): the racing calls make one infra
+    // container and one main.
+    let r = reads_pod_ip(pod("race-ip", "Never", &["sleep", "300"]));
+    let (a, b) = tokio::join!(h.rt.start_pod(&r), h.rt.start_pod(&r));
+    a.expect("racing start_pod a");
+    b.expect("racing start_pod b");
+    h.until(&r, "Running", |s| phase(s) == "Running").await;
+    assert_eq!(h.container_ids(&r, "POD").len(), 1, "one infra container");
+    assert_eq!(h.container_ids(&r, "main").len(), 1, "one main");
     assert_eq!(h.docker_ids(None).len(), 4);
 }
 
@@ -444,8 +481,22 @@ fn inputs<'a>(sources: &'a PodSources, dir: &'a std::path::Path) -> PodInputs<'a
 
 #[tokio::test]
 async fn relist_finds_a_created_container_and_start_pod_starts_it() {
+    // Reads its IP: keeps an infra container, made and started before the app.
+    relist_then_resume(reads_pod_ip(sh("created", "Never", "exit 0")), true).await;
+}
+
+#[tokio::test]
+async fn relist_finds_a_created_container_of_a_pod_that_owns_its_sandbox() {
+    // One container, Never: the app container is the first and only step.
+    relist_then_resume(sh("created-own", "Never", "exit 0"), false).await;
+}
+
+/// Steps `p` until its app container is created (as an engine killed there), relists it,
+/// resumes with another runtime, and steps it to Done. `keeps_sandbox`: the pod has an
+/// infra container, which runs (the pod has an IP) before the app starts and is stopped
+/// once the pod is over.
+async fn relist_then_resume(p: Pod, keeps_sandbox: bool) {
     let h = Harness::new().await;
-    let p = sh("created", "Never", "exit 0");
     let sources = PodSources::default();
     let dir = tempfile::tempdir().unwrap();
     // Step until the app container is created, then stop, as an engine killed there.
@@ -458,14 +509,17 @@ async fn relist_finds_a_created_container_and_start_pod_starts_it() {
         );
         assert!(steps.len() < 10, "{steps:?}");
     }
-    assert_eq!(
-        steps,
-        [
+    let expected: &[Step] = match keeps_sandbox {
+        true => &[
             Step::CreateInfra,
             Step::StartInfra,
-            Step::Create(Role::App, 0)
-        ]
-    );
+            Step::Create(Role::App, 0),
+        ],
+        false => &[Step::Create(Role::App, 0)],
+    };
+    assert_eq!(steps, expected);
+    let infra = h.container_ids(&p, "POD").len();
+    assert_eq!(infra, usize::from(keeps_sandbox), "infra containers");
     let pods = h.rt.relist().await.expect("relist");
     assert_eq!(pods.len(), 1);
     let seen = &pods[0];
@@ -482,7 +536,11 @@ async fn relist_finds_a_created_container_and_start_pod_starts_it() {
         .clone()
         .unwrap();
     assert_eq!(waiting.reason.as_deref(), Some("ContainerCreating"));
-    assert!(s.pod_ip.is_some(), "the infra container runs: {s:#?}");
+    match keeps_sandbox {
+        true => assert!(s.pod_ip.is_some(), "the infra container runs: {s:#?}"),
+        // The app container holds the IP, and it has not started yet.
+        false => assert_eq!(s.pod_ip, None, "{s:#?}"),
+    }
     // Another runtime (a restarted engine) resumes with the start.
     let again = Runtime::connect(&h.engine, 4).await.unwrap();
     assert_eq!(
@@ -493,7 +551,7 @@ async fn relist_finds_a_created_container_and_start_pod_starts_it() {
         Step::Start(Role::App, 0)
     );
     h.until(&p, "Succeeded", |s| phase(s) == "Succeeded").await;
-    // Over: the next step stops the infra container, then nothing is left to do.
+    // Over: the next step stops the infra container, if any, then nothing is left to do.
     let mut last = Step::Wait;
     for _ in 0..5 {
         last = again
@@ -506,6 +564,17 @@ async fn relist_finds_a_created_container_and_start_pod_starts_it() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(last, Step::Done);
+    if !keeps_sandbox {
+        // Nothing to stop: the first step of the finished pod is already Done.
+        assert_eq!(
+            again
+                .step_pod(&p, inputs(&sources, dir.path()))
+                .await
+                .expect("step"),
+            Step::Done
+        );
+    }
+    assert_eq!(h.docker_ids(None).len(), 1 + usize::from(keeps_sandbox));
     let s = h.until(&p, "Succeeded", |s| phase(s) == "Succeeded").await;
     assert_eq!(s.pod_ip, None, "the sandbox is stopped");
 }

@@ -485,13 +485,14 @@ fn host_powers_are_refused_at_admission_naming_field_and_flag() {
 #[test]
 fn containers_get_the_pids_limit_and_no_new_privileges() {
     let e = Engine::start_with(&["--pids-limit", "123"]);
-    e.apply(&busybox_job(
+    // Reads its IP, so the pod keeps an infra container, whose limit is checked too.
+    e.apply(&reading_pod_ip(&busybox_job(
         "limits",
         "",
         "",
         "Never",
         "grep -q 'NoNewPrivs:[[:space:]]*1' /proc/self/status || { echo FAIL NoNewPrivs; exit 1; }; sleep 3600",
-    ));
+    )));
     // The app container by its role label (not "ours minus infra": an infra container
     // created between two listings would pass for an app one).
     let id = eventually(TIMEOUT, "the job's container to run", || {

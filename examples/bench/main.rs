@@ -24,7 +24,13 @@ use bollard::query_parameters::{
     CreateContainerOptionsBuilder, EventsOptionsBuilder, RemoveContainerOptionsBuilder,
 };
 use clap::Parser;
+
+mod recovery;
 use futures::StreamExt;
+
+mod scale;
+
+mod cron;
 
 const IMAGE: &str = "dockjob-test/busybox:1";
 /// The label every baseline container of this run carries (value: the run id).
@@ -40,11 +46,13 @@ struct Args {
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/dockjob"))]
     bin: PathBuf,
     /// Comma-separated parts: throughput, latency, engine (RSS, idle CPU, get latency),
-    /// scale (1,000 suspended Jobs in the store). Latency needs the throughput runs.
+    /// scale (1,000 suspended Jobs in the store), recovery (an engine restart with 200
+    /// running pods; not in the default set: minutes), cron (CronJob schedule accuracy over
+    /// two minute boundaries, 65-125 s). Latency needs the throughput runs.
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "throughput,latency,engine"
+        default_value = "throughput,latency,engine,cron"
     )]
     only: Vec<String>,
     /// How many times to run each approach (figures are medians over the runs).
@@ -299,22 +307,7 @@ impl Engine {
     fn start(bin: &Path, namespace: &str, cleanup: &Cleanup) -> Result<Engine> {
         let dir = tempfile::tempdir().context("making the engine's temp dir")?;
         let socket = dir.path().join("dockjob.sock");
-        let log = std::fs::File::create(dir.path().join("engine.log"))
-            .context("creating the engine log")?;
-        let child = Command::new(bin)
-            .arg("server")
-            .arg("--data-dir")
-            .arg(dir.path().join("data"))
-            .arg("--socket")
-            .arg(&socket)
-            .stdout(log.try_clone().context("engine log fd")?)
-            .stderr(log)
-            .spawn()
-            .with_context(|| format!("starting {} server", bin.display()))?;
-        let pid = child.id();
-        if let Ok(mut e) = cleanup.engine.lock() {
-            *e = Some(child);
-        }
+        let pid = spawn_server(bin, dir.path(), &socket, cleanup)?;
         cleanup.label(format!("{NAMESPACE_LABEL}={namespace}"));
         let deadline = Instant::now() + Duration::from_secs(30);
         while std::os::unix::net::UnixStream::connect(&socket).is_err() {
@@ -334,6 +327,13 @@ impl Engine {
             namespace: namespace.to_string(),
             pid,
         })
+    }
+
+    /// Starts the engine again on the same data dir and socket (after the last one was
+    /// killed), without waiting for it to answer: the recovery part times that.
+    fn respawn(&mut self, cleanup: &Cleanup) -> Result<()> {
+        self.pid = spawn_server(&self.bin, self.dir.path(), &self.socket, cleanup)?;
+        Ok(())
     }
 
     /// Runs a CLI verb against this engine; fails with its stderr when it fails.
@@ -362,6 +362,31 @@ impl Engine {
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
         Ok(path.to_string_lossy().into_owned())
     }
+}
+
+/// `bin server` on `dir`'s data dir and `socket`, its output appended to
+/// `dir/engine.log`; the child goes to `cleanup`.
+fn spawn_server(bin: &Path, dir: &Path, socket: &Path, cleanup: &Cleanup) -> Result<u32> {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("engine.log"))
+        .context("opening the engine log")?;
+    let child = Command::new(bin)
+        .arg("server")
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .arg("--socket")
+        .arg(socket)
+        .stdout(log.try_clone().context("engine log fd")?)
+        .stderr(log)
+        .spawn()
+        .with_context(|| format!("starting {} server", bin.display()))?;
+    let pid = child.id();
+    if let Ok(mut e) = cleanup.engine.lock() {
+        *e = Some(child);
+    }
+    Ok(pid)
 }
 
 fn job_yaml(name: &str, completions: usize, parallelism: usize, suspend: bool) -> String {
@@ -665,8 +690,16 @@ async fn main() -> Result<()> {
     let args = Args::parse();
     let want = |part: &str| args.only.iter().any(|o| o == part);
     for o in &args.only {
-        if !["throughput", "latency", "engine", "scale"].contains(&o.as_str()) {
-            bail!("--only: unknown part {o:?} (throughput, latency, engine, scale)");
+        const PARTS: [&str; 6] = [
+            "throughput",
+            "latency",
+            "engine",
+            "scale",
+            "recovery",
+            "cron",
+        ];
+        if !PARTS.contains(&o.as_str()) {
+            bail!("--only: unknown part {o:?} ({})", PARTS.join(", "));
         }
     }
     if args.runs == 0 || args.completions == 0 || args.parallelism == 0 {
@@ -716,7 +749,7 @@ async fn bench(
     want: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
-    let engine = Engine::start(&args.bin, run, cleanup)?;
+    let mut engine = Engine::start(&args.bin, run, cleanup)?;
     eprintln!(
         "bench: engine pid {} on {} (namespace {run})",
         engine.pid,
@@ -893,32 +926,10 @@ async fn bench(
     }
 
     if want("scale") {
-        eprintln!("bench: scale: 1000 suspended Jobs");
-        let t = Instant::now();
-        let mut yaml = String::new();
-        for i in 0..1000 {
-            yaml.push_str(&job_yaml(&format!("{run}-s{i}"), 1, 1, true));
-            yaml.push_str("---\n");
-        }
-        let file = engine.write("scale.yaml", &yaml)?;
-        engine.cli(&["apply", "-f", &file])?;
-        eprintln!("bench:   applied in {:.1} s", t.elapsed().as_secs_f64());
-        let jobs = engine.cli(&["get", "jobs", "-o", "name"])?.lines().count();
-        rows.push(row(
-            "scale: Jobs in the store (suspended)",
-            jobs.to_string(),
-            "1000",
-            Some(jobs >= 1000),
-        ));
-        rows.push(row(
-            "scale: finished pods in the store",
-            "not measured".into(),
-            "10000",
-            None,
-        ));
+        rows.extend(scale::bench(&args.bin, run, cleanup)?);
     }
 
-    if want("engine") || want("scale") {
+    if want("engine") {
         let stored_jobs = engine
             .cli(&["get", "jobs", "-a", "-o", "name"])?
             .lines()
@@ -964,6 +975,15 @@ async fn bench(
             "<= 100 MB",
             rss.map(|r| r <= 100.0),
         ));
+    }
+
+    if want("cron") {
+        rows.extend(cron::bench(&engine, run).await?);
+    }
+
+    if want("recovery") {
+        // Last: it kills and restarts the engine.
+        rows.extend(recovery::run(&mut engine, run, cleanup).await?);
     }
     Ok(rows)
 }

@@ -372,6 +372,30 @@ pub fn busybox_job(name: &str, metadata: &str, spec: &str, restart: &str, script
     )
 }
 
+/// `yaml` with every container named `main` also reading `status.podIP` into `$POD_IP`.
+/// Such a pod keeps an infra ("pause") container, which holds its IP before the
+/// container is created; a one-container Never/OnFailure pod otherwise owns its sandbox
+/// and has none. For tests about the infra container itself.
+pub fn reading_pod_ip(yaml: &str) -> String {
+    let mut out = String::new();
+    for line in yaml.lines() {
+        out.push_str(line);
+        out.push('\n');
+        if line.trim_start() == "- name: main" {
+            let i = " ".repeat(line.len() - line.trim_start().len());
+            out.push_str(&format!(
+                "{i}  env:\n{i}  - name: POD_IP\n{i}    valueFrom:\n{i}      fieldRef:\n{i}        fieldPath: status.podIP\n"
+            ));
+        }
+    }
+    assert_ne!(
+        out.trim_end(),
+        yaml.trim_end(),
+        "no container main in {yaml}"
+    );
+    out
+}
+
 pub mod invariants;
 
 impl Engine {

@@ -78,6 +78,9 @@ pub struct PodSync {
     /// The pending retry of each pod (a token): only the latest one scheduled runs, so
     /// retries do not pile up and fire together.
     retries: Arc<Mutex<HashMap<String, u64>>>,
+    /// Pods whose last status write failed (a full or read-only disk): their next sync
+    /// writes what it sees even when it changes nothing in Docker.
+    unwritten: Arc<Mutex<HashSet<String>>>,
     /// Which host powers pods may use, checked again before a pod starts (the kubelet's
     /// own admission): a pod admitted by an engine started with more allow flags than
     /// this one is refused here instead of run.
@@ -126,6 +129,7 @@ impl PodSync {
             busy: Arc::default(),
             known: Arc::default(),
             retries: Arc::default(),
+            unwritten: Arc::default(),
             powers: Arc::new(Policy::default()),
         }
     }
@@ -193,6 +197,14 @@ impl PodSync {
         if !pod["metadata"]["deletionTimestamp"].is_null() {
             self.on_deleted(pod);
         } else if phase(pod) == "Pending" && pod["status"]["containerStatuses"].is_null() {
+            eprintln!(
+                "T {} onpod {}",
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_micros(),
+                uid(pod)
+            );
             self.spawn_sync(pod);
         }
     }
@@ -334,6 +346,7 @@ impl PodSync {
     fn forget(&self, uid: &str) {
         lock(&self.known).remove(uid);
         lock(&self.retries).remove(uid);
+        lock(&self.unwritten).remove(uid);
     }
 
     /// The pod's directory on the host (its emptyDir, configMap and secret volumes).
@@ -423,7 +436,8 @@ impl PodSync {
         }
         // None: the pod may not be brought forward (and is not being deleted).
         let seen = self.check_lost(&value, &pod, pod_uid, seen).await?;
-        let had_waiting = !self.waiting(pod_uid).is_empty();
+        let must_write =
+            !self.waiting(pod_uid).is_empty() || lock(&self.unwritten).contains(pod_uid);
         let sources = self.sources(&pod);
         let dir = self.pod_dir(pod_uid);
         let inputs = PodInputs {
@@ -434,7 +448,7 @@ impl PodSync {
         if remade && self.check_lost(&value, &pod, pod_uid, None).await.is_none() {
             return None;
         }
-        if result.is_ok() && !changed && !had_waiting {
+        if result.is_ok() && !changed && !must_write {
             // Nothing done and nothing to clear: the status that woke this sync, written
             // from the same look at Docker, stands.
             return None;
@@ -866,11 +880,14 @@ impl PodSync {
                 Ok(())
             });
         match result {
-            Ok(_) | Err(StoreError::NotFound { .. }) => {}
+            Ok(_) | Err(StoreError::NotFound { .. }) => {
+                lock(&self.unwritten).remove(expected_uid);
+            }
             Err(e) => {
                 // A full or read-only disk: the observation must not be lost (a pod's
                 // result would never be counted), so the pod is synced and written again.
                 tracing::error!(pod = name, error = %e, "writing pod status failed; retrying");
+                lock(&self.unwritten).insert(expected_uid.to_string());
                 self.retry_after(ns, name, expected_uid, AFTER_ERROR);
             }
         }
@@ -879,6 +896,14 @@ impl PodSync {
     /// One Docker observation: the pod's status is written, and a live pod is synced
     /// (an init container that finished lets the next one run).
     fn observe(&self, obs: ObservedPod) {
+        eprintln!(
+            "T {} observe {}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_micros(),
+            obs.uid
+        );
         if obs.containers.is_empty() && self.is_busy(&obs.uid) {
             // Our own removal or a start in flight: not a loss.
             return;
@@ -898,6 +923,14 @@ impl PodSync {
         // A finished pod is synced too: that stops its sandbox.
         let live = status.is_some() && value["metadata"]["deletionTimestamp"].is_null();
         self.write_status(&value, &obs.uid, status);
+        eprintln!(
+            "T {} observed-written {}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_micros(),
+            obs.uid
+        );
         if live {
             self.spawn_sync_seen(&value, Some(obs));
         }

@@ -116,7 +116,11 @@ async fn connect_once(
         let reason = match item {
             Some(Ok(event)) => {
                 if let Some(hint) = hint_of(runtime, &event) {
-                    inflight.observe(runtime, hint, tx, &failed_tx);
+                    if hint.exit.is_some() {
+                        exit_ahead(&inflight, runtime, hint, tx, &failed_tx);
+                    } else {
+                        inflight.observe(runtime, hint, tx, &failed_tx);
+                    }
                 }
                 continue;
             }
@@ -138,6 +142,39 @@ struct Hint {
     name: String,
     uid: String,
     killed: bool,
+    /// A `die` event's container id, exit code and time (RFC 3339).
+    exit: Option<(String, i64, String)>,
+}
+
+/// A `die` event: the pod's terminal status from the event itself when it says enough
+/// (see [`Runtime::observe_exit`]), sent at once, past any observation of the pod still
+/// in flight (an inspect begun before the exit waits for Docker's cleanup of it);
+/// otherwise the pod is observed in turn as for any event.
+fn exit_ahead(
+    inflight: &Inflight,
+    runtime: &Runtime,
+    hint: Hint,
+    tx: &mpsc::Sender<RuntimeEvent>,
+    failed: &mpsc::Sender<String>,
+) {
+    let (inflight, runtime, tx, failed) = (
+        inflight.clone(),
+        runtime.clone(),
+        tx.clone(),
+        failed.clone(),
+    );
+    tokio::spawn(async move {
+        let known = match &hint.exit {
+            Some((id, code, at)) => runtime.observe_exit(&hint.uid, id, *code, at).await,
+            None => Ok(None),
+        };
+        match known {
+            Ok(Some(pod)) => {
+                let _ = tx.send(RuntimeEvent::Changed(pod)).await;
+            }
+            _ => inflight.observe(&runtime, hint, &tx, &failed),
+        }
+    });
 }
 
 /// One observation in flight per pod, at most.
@@ -217,17 +254,49 @@ fn hint_of(runtime: &Runtime, event: &EventMessage) -> Option<Hint> {
     }
     let attrs = event.actor.as_ref().and_then(|a| a.attributes.as_ref())?;
     let uid = attrs.get(label::POD_UID)?;
+    eprintln!(
+        "T {} ev {} {}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_micros(),
+        action,
+        uid
+    );
     if action == "destroy"
         && let Some(id) = event.actor.as_ref().and_then(|a| a.id.as_deref())
     {
         runtime.forget(id);
+    }
+    if action == "start"
+        && let Some(id) = event.actor.as_ref().and_then(|a| a.id.as_deref())
+        && let Some(at) = event_time(event)
+    {
+        runtime.note_start(id, &at);
     }
     Some(Hint {
         namespace: attrs.get(label::NAMESPACE).cloned().unwrap_or_default(),
         name: attrs.get(label::POD).cloned().unwrap_or_default(),
         uid: uid.clone(),
         killed: action == "die" && attrs.get("exitCode").map(String::as_str) == Some("137"),
+        exit: exit_of(event),
     })
+}
+
+/// A `die` event's container id, exit code and time, as Docker stamped them.
+fn exit_of(event: &EventMessage) -> Option<(String, i64, String)> {
+    if event.action.as_deref() != Some("die") {
+        return None;
+    }
+    let actor = event.actor.as_ref()?;
+    let code = actor.attributes.as_ref()?.get("exitCode")?.parse().ok()?;
+    Some((actor.id.clone()?, code, event_time(event)?))
+}
+
+/// When Docker stamped the event, RFC 3339 with nanoseconds (as its inspect times).
+fn event_time(event: &EventMessage) -> Option<String> {
+    let at = jiff::Timestamp::from_nanosecond(i128::from(event.time_nano?)).ok()?;
+    Some(at.to_string())
 }
 
 /// The pod's fresh state (status `None` once its last container is gone).

@@ -306,6 +306,56 @@ pub fn seen(inspect: Option<&ContainerInspectResponse>) -> Seen {
     }
 }
 
+/// A running container's inspect as it reads once it exited with `exit_code` at `at`
+/// (RFC 3339), when Docker will not restart it (its restart policy is `no`, or
+/// `on-failure` and the exit is 0); `None` when Docker may restart it, or when the
+/// container was not seen running. A SIGKILL (137) is not known from the exit alone
+/// (it may be the OOM killer), so it is `None` too.
+pub fn exited(
+    mut inspect: ContainerInspectResponse,
+    exit_code: i64,
+    at: &str,
+) -> Option<ContainerInspectResponse> {
+    let policy = inspect
+        .host_config
+        .as_ref()
+        .and_then(|h| h.restart_policy.as_ref())
+        .and_then(|p| p.name)
+        .unwrap_or(RestartPolicyNameEnum::EMPTY);
+    let stays_down = match policy {
+        RestartPolicyNameEnum::EMPTY | RestartPolicyNameEnum::NO => true,
+        RestartPolicyNameEnum::ON_FAILURE => exit_code == 0,
+        _ => false,
+    };
+    if !stays_down || exit_code == 137 || seen(Some(&inspect)) != Seen::Running {
+        return None;
+    }
+    let state = inspect.state.as_mut()?;
+    state.status = Some(ContainerStateStatusEnum::EXITED);
+    state.running = Some(false);
+    state.restarting = Some(false);
+    state.paused = Some(false);
+    state.oom_killed = Some(false);
+    state.dead = Some(false);
+    state.pid = Some(0);
+    state.exit_code = Some(exit_code);
+    state.finished_at = Some(at.to_string());
+    Some(inspect)
+}
+
+/// A created container's inspect as it reads once it started at `at` (RFC 3339); one
+/// that is past created is left as it is.
+pub fn started(inspect: &mut ContainerInspectResponse, at: &str) {
+    if seen(Some(inspect)) != Seen::Created {
+        return;
+    }
+    if let Some(state) = inspect.state.as_mut() {
+        state.status = Some(ContainerStateStatusEnum::RUNNING);
+        state.running = Some(true);
+        state.started_at = Some(at.to_string());
+    }
+}
+
 /// The role of a container, from its label.
 pub fn role_of(inspect: &ContainerInspectResponse) -> Role {
     Role::from_label(label_of(inspect, ROLE_LABEL))
@@ -847,6 +897,40 @@ mod tests {
         assert_eq!(s.phase.as_deref(), Some("Succeeded"));
         assert_eq!(s.pod_ip, None);
         assert_eq!(cond(&s, "PodReadyToStartContainers").status, "False");
+    }
+
+    #[test]
+    fn an_exit_is_known_from_the_event_only_where_docker_will_not_restart() {
+        const AT: &str = "2026-11-28T04:00:01.5Z";
+        let created = inspect(S::CREATED, 0, false, P::NO, 0);
+        assert_eq!(exited(created.clone(), 0, AT), None, "never seen running");
+        let mut running = created;
+        started(&mut running, STARTED);
+        assert_eq!(seen(Some(&running)), Seen::Running);
+        let done = exited(running.clone(), 3, AT).expect("Never: over");
+        assert_eq!(seen(Some(&done)), Seen::Failed { start_error: false });
+        let s = observe(done);
+        assert_eq!(s.phase.as_deref(), Some("Failed"));
+        let term = cs(&s).state.as_ref().unwrap().terminated.clone().unwrap();
+        assert_eq!(term.exit_code, 3);
+        assert_eq!(term.started_at, Some(t(STARTED)));
+        assert_eq!(term.finished_at, Some(t(AT)));
+        // A SIGKILL may be the OOM killer: only an inspect says.
+        assert_eq!(exited(running, 137, AT), None);
+        let on_failure = inspect(S::RUNNING, 0, false, P::ON_FAILURE, 0);
+        assert!(
+            exited(on_failure.clone(), 0, AT).is_some(),
+            "success stays down"
+        );
+        assert_eq!(exited(on_failure, 1, AT), None, "Docker restarts it");
+        assert_eq!(
+            exited(inspect(S::RUNNING, 0, false, P::ALWAYS, 0), 0, AT),
+            None
+        );
+        // A start only moves a created container.
+        let mut over = inspect(S::EXITED, 0, false, P::NO, 0);
+        started(&mut over, AT);
+        assert_eq!(seen(Some(&over)), Seen::Succeeded);
     }
 
     fn cond<'a>(s: &'a PodStatus, type_: &str) -> &'a PodCondition {

@@ -43,6 +43,11 @@ impl ListParams {
 pub struct FieldSelector(Vec<(String, String, bool)>);
 
 impl FieldSelector {
+    /// Whether the selector has no terms (matches everything).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub fn parse(s: &str) -> Result<Self, ApiError> {
         let mut out = Vec::new();
         for term in s.split(',').map(str::trim).filter(|t| !t.is_empty()) {
@@ -190,11 +195,58 @@ async fn list(
         return Ok(watch::stream(state.store.clone(), kind, filter, since));
     }
 
+    if filter.fields.is_empty() {
+        // Namespace and labels are the store's columns: the stored bodies go into the
+        // answer as they are, never decoded and re-encoded.
+        let labels = filter.labels.as_ref();
+        let matches = |l: &BTreeMap<String, String>| labels.is_none_or(|sel| sel.matches(l));
+        let (items, rv) = state.store.list_raw(
+            kind,
+            filter.namespace.as_deref(),
+            labels.map(|_| &matches as crate::store::LabelFilter<'_>),
+        )?;
+        return Ok(raw_list_response(kind, &items, rv));
+    }
     let (items, rv) = state
         .store
         .list_with_version(kind, filter.namespace.as_deref(), None)?;
     let items: Vec<Value> = items.into_iter().filter(|o| filter.matches(o)).collect();
     Ok(Json(list_object(kind, items, rv)).into_response())
+}
+
+/// The `{Kind}List` of `items` (each one object's JSON text) as [`list_object`] writes
+/// it, built by concatenation.
+fn raw_list_text(kind: Kind, items: &[String], rv: u64) -> String {
+    let head = json!({
+        "kind": format!("{}List", kind.kind()),
+        "apiVersion": kind.api_version(),
+        "metadata": {"resourceVersion": rv.to_string()},
+    })
+    .to_string();
+    let len: usize = items.iter().map(|i| i.len() + 1).sum();
+    let mut text = String::with_capacity(head.len() + len + 16);
+    // `head` is a JSON object: drop its closing brace and append the items.
+    text.push_str(&head[..head.len() - 1]);
+    text.push_str(",\"items\":[");
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(item);
+    }
+    text.push_str("]}");
+    text
+}
+
+fn raw_list_response(kind: Kind, items: &[String], rv: u64) -> Response {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        raw_list_text(kind, items, rv),
+    )
+        .into_response()
 }
 
 async fn get_one(
@@ -331,6 +383,20 @@ mod tests {
     use super::*;
 
     const JOB: &str = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: x\n";
+
+    #[test]
+    fn a_raw_list_is_the_list_object_as_json() {
+        let items = [
+            json!({"metadata": {"name": "a"}}),
+            json!({"metadata": {"name": "b"}}),
+        ];
+        let text: Vec<String> = items.iter().map(Value::to_string).collect();
+        let raw: Value = serde_json::from_str(&raw_list_text(Kind::Pod, &text, 7)).unwrap();
+        assert_eq!(raw, list_object(Kind::Pod, items.to_vec(), 7));
+        let empty: Value = serde_json::from_str(&raw_list_text(Kind::Job, &[], 3)).unwrap();
+        assert_eq!(empty, list_object(Kind::Job, Vec::new(), 3));
+        assert_eq!(empty["items"], json!([]));
+    }
 
     #[test]
     fn a_put_is_conditional_only_when_it_names_a_resource_version() {

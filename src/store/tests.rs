@@ -146,6 +146,51 @@ fn list_sorts_by_namespace_then_name_and_filters() {
 }
 
 #[test]
+fn list_raw_gives_the_stored_text_in_list_order_and_filters_on_labels() {
+    let (_dir, store) = open();
+    for (ns, name) in [("b", "x"), ("a", "z"), ("a", "y")] {
+        let mut obj = job(name);
+        obj["metadata"]["namespace"] = json!(ns);
+        if name == "y" {
+            obj["metadata"]["labels"] = json!({"app": "other"});
+        }
+        store.create(Kind::Job, obj).unwrap();
+    }
+    let (raw, rv) = store.list_raw(Kind::Job, None, None).unwrap();
+    let (decoded, rv2) = store.list_with_version(Kind::Job, None, None).unwrap();
+    assert_eq!(rv, rv2);
+    let parsed: Vec<Value> = raw
+        .iter()
+        .map(|t| serde_json::from_str(t).unwrap())
+        .collect();
+    assert_eq!(parsed, decoded);
+    let demo = |l: &BTreeMap<String, String>| l.get("app").map(String::as_str) == Some("demo");
+    let (in_a, _) = store.list_raw(Kind::Job, Some("a"), Some(&demo)).unwrap();
+    assert_eq!(in_a.len(), 1);
+    assert!(in_a[0].contains("\"z\""), "{}", in_a[0]);
+}
+
+#[test]
+fn create_many_stores_all_in_one_transaction_or_none() {
+    let (_dir, store) = open();
+    let mut rx = store.watch();
+    let made = store
+        .create_many(Kind::Job, vec![job("a"), job("b")])
+        .unwrap();
+    assert_eq!(made.iter().map(rv_of).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(rx.try_recv().unwrap().resource_version, 1);
+    assert_eq!(rx.try_recv().unwrap().resource_version, 2);
+    // "a" exists: the whole batch fails and "c" is not stored either.
+    let err = store
+        .create_many(Kind::Job, vec![job("c"), job("a")])
+        .unwrap_err();
+    assert!(matches!(err, StoreError::AlreadyExists { .. }), "{err}");
+    assert!(store.get(Kind::Job, "default", "c").unwrap().is_none());
+    assert_eq!(store.current_resource_version(), 2);
+    assert!(matches!(rx.try_recv(), Err(TryRecvError::Empty)));
+}
+
+#[test]
 fn update_bumps_resource_version_and_keeps_identity() {
     let (_dir, store) = open();
     let created = store.create(Kind::Job, job("pi")).unwrap();
