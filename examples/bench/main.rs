@@ -219,22 +219,9 @@ impl Cleanup {
 
     /// SIGTERM, then SIGKILL after 15 s.
     fn stop_engine(&self) {
-        let Some(mut child) = self.engine.lock().ok().and_then(|mut e| e.take()) else {
-            return;
-        };
-        if let Ok(pid) = i32::try_from(child.id()) {
-            // SAFETY: signalling a child we spawned and have not reaped.
-            unsafe { libc::kill(pid, libc::SIGTERM) };
+        if let Some(child) = self.engine.lock().ok().and_then(|mut e| e.take()) {
+            stop_child(child);
         }
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
     }
 
     fn run(&self) {
@@ -266,6 +253,23 @@ impl Drop for Cleanup {
     fn drop(&mut self) {
         self.run();
     }
+}
+
+/// Stops an engine process we spawned: SIGTERM, then SIGKILL after 15 s.
+fn stop_child(mut child: Child) {
+    if let Ok(pid) = i32::try_from(child.id()) {
+        // SAFETY: signalling a child we spawned and have not reaped.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+    }
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 fn refs(v: &[String]) -> Vec<&str> {

@@ -45,22 +45,9 @@ struct Proc(Option<Child>);
 
 impl Proc {
     fn stop(&mut self) {
-        let Some(mut child) = self.0.take() else {
-            return;
-        };
-        if let Ok(pid) = i32::try_from(child.id()) {
-            // SAFETY: signalling a child we spawned and have not reaped.
-            unsafe { libc::kill(pid, libc::SIGTERM) };
+        if let Some(child) = self.0.take() {
+            super::stop_child(child);
         }
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
     }
 }
 
