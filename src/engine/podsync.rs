@@ -197,14 +197,6 @@ impl PodSync {
         if !pod["metadata"]["deletionTimestamp"].is_null() {
             self.on_deleted(pod);
         } else if phase(pod) == "Pending" && pod["status"]["containerStatuses"].is_null() {
-            eprintln!(
-                "T {} onpod {}",
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap()
-                    .as_micros(),
-                uid(pod)
-            );
             self.spawn_sync(pod);
         }
     }
@@ -570,6 +562,7 @@ impl PodSync {
                     if had_container(stored, role, index) {
                         return (Ok(Step::Wait), true, true);
                     }
+                    self.record_made(pod, stored, role, index);
                     if role == Role::App {
                         failpoint::hit(failpoint::AFTER_CREATE);
                     }
@@ -591,6 +584,45 @@ impl PodSync {
             }
         }
         (Ok(Step::Wait), false, true)
+    }
+
+    /// Under `Never`, writes the id of a container just made into the pod's stored status
+    /// before it starts, so that it is never made again (see [`had_container`]).
+    ///
+    /// Why not leave it to the `create` event's observation: that inspect waits out the
+    /// start, and an engine killed between the start and that write, followed by the
+    /// container's removal from outside, would find nothing saying it ever ran, and run
+    /// it a second time.
+    fn record_made(&self, pod: &Pod, stored: &Value, role: Role, index: usize) {
+        if stored["spec"]["restartPolicy"] != "Never" {
+            return;
+        }
+        let Some(id) = self.runtime.created_id(pod, role, index) else {
+            return;
+        };
+        let (spec, list) = match role {
+            Role::Init => ("initContainers", "initContainerStatuses"),
+            Role::App => ("containers", "containerStatuses"),
+            Role::Infra => return,
+        };
+        let (ns, name) = ns_name(stored);
+        let pod_uid = uid(stored).to_string();
+        let result = self
+            .store
+            .update_with(Kind::Pod, &ns, &name, |v: &mut Value| {
+                if uid(v) == pod_uid && !is_terminal_phase(phase(v)) {
+                    let container = &v["spec"][spec][index];
+                    let entry = made_status(container, &id);
+                    set_container_status(&mut v["status"], list, entry);
+                }
+                Ok::<(), StoreError>(())
+            });
+        match result {
+            Ok(_) | Err(StoreError::NotFound { .. }) => {}
+            Err(e) => {
+                tracing::error!(pod = name, error = %e, "recording a made container failed")
+            }
+        }
     }
 
     /// Removes what a pod that is gone from the store left in Docker and on disk.
@@ -869,11 +901,7 @@ impl PodSync {
                         // Containers gone from under a live pod (removed from outside, or
                         // lost with dockerd): the pod failed, as a node loss fails it.
                         if v["metadata"]["deletionTimestamp"].is_null() {
-                            v["status"]["phase"] = Value::String("Failed".into());
-                            v["status"]["reason"] = Value::String("ContainerMissing".into());
-                            v["status"]["message"] = Value::String(
-                                "the pod's containers were removed outside dockjob".into(),
-                            );
+                            fail_vanished(&mut v["status"]);
                         }
                     }
                 }
@@ -896,14 +924,6 @@ impl PodSync {
     /// One Docker observation: the pod's status is written, and a live pod is synced
     /// (an init container that finished lets the next one run).
     fn observe(&self, obs: ObservedPod) {
-        eprintln!(
-            "T {} observe {}",
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_micros(),
-            obs.uid
-        );
         if obs.containers.is_empty() && self.is_busy(&obs.uid) {
             // Our own removal or a start in flight: not a loss.
             return;
@@ -920,17 +940,14 @@ impl PodSync {
             return;
         };
         let status = obs.status(&pod, &self.waiting(&obs.uid));
+        if status.is_none() && remade_in_place(&value) {
+            // Its containers were removed from under it: the sync makes them again.
+            self.spawn_sync(&value);
+            return;
+        }
         // A finished pod is synced too: that stops its sandbox.
         let live = status.is_some() && value["metadata"]["deletionTimestamp"].is_null();
         self.write_status(&value, &obs.uid, status);
-        eprintln!(
-            "T {} observed-written {}",
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_micros(),
-            obs.uid
-        );
         if live {
             self.spawn_sync_seen(&value, Some(obs));
         }
@@ -977,7 +994,7 @@ impl PodSync {
                     if is_terminal_phase(p) || !pod["metadata"]["deletionTimestamp"].is_null() {
                         continue;
                     }
-                    if p == "Pending" {
+                    if p == "Pending" || remade_in_place(pod) {
                         self.spawn_sync(pod);
                     } else if !self.is_busy(&pod_uid) {
                         self.write_status(pod, &pod_uid, None);
@@ -1131,6 +1148,19 @@ fn lost_containers(stored: &Value, new_status: &Value) -> Vec<String> {
     lost
 }
 
+/// Whether a live pod whose containers are all gone from Docker (removed from outside,
+/// or lost with dockerd's state) gets them made again in place: under `OnFailure` and
+/// `Always` the kubelet makes a new sandbox and restarts the containers; under `Never`
+/// the pod fails instead.
+///
+/// Why this matters beyond the rare `docker rm`: a pod that owns its sandbox has one
+/// container, so removing it leaves no trace of the pod in Docker at all.
+fn remade_in_place(stored: &Value) -> bool {
+    stored["spec"]["restartPolicy"] != "Never"
+        && !is_terminal_phase(phase(stored))
+        && stored["metadata"]["deletionTimestamp"].is_null()
+}
+
 /// Whether the stored pod, under `restartPolicy: Never`, shows the container at `index`
 /// of `role` as made (a containerID): one that must never be made again.
 fn had_container(stored: &Value, role: Role, index: usize) -> bool {
@@ -1150,6 +1180,40 @@ fn had_container(stored: &Value, role: Role, index: usize) -> bool {
         .and_then(|l| l.iter().find(|c| c["name"] == name))
         .and_then(container_id)
         .is_some()
+}
+
+/// The kubelet's status of a container made and not started yet: waiting in
+/// ContainerCreating, with its id.
+fn made_status(container: &Value, id: &str) -> Value {
+    serde_json::json!({
+        "name": container["name"],
+        "image": container["image"],
+        "imageID": "",
+        "containerID": format!("docker://{id}"),
+        "ready": false,
+        "restartCount": 0,
+        "started": false,
+        "state": {"waiting": {"reason": "ContainerCreating"}},
+    })
+}
+
+/// Puts `entry` into the status list `list` in place of the entry of the same name,
+/// keeping one already showing the same container (a later look at it).
+fn set_container_status(status: &mut Value, list: &str, entry: Value) {
+    if !status.is_object() {
+        *status = serde_json::json!({});
+    }
+    if !status[list].is_array() {
+        status[list] = serde_json::json!([]);
+    }
+    let Some(entries) = status[list].as_array_mut() else {
+        return;
+    };
+    match entries.iter_mut().find(|c| c["name"] == entry["name"]) {
+        Some(old) if container_id(old) == container_id(&entry) => {}
+        Some(old) => *old = entry,
+        None => entries.push(entry),
+    }
 }
 
 /// Fails a pod whose `lost` containers were removed from Docker: each keeps the
@@ -1196,6 +1260,27 @@ fn fail_lost(new_status: &mut Value, old_status: &Value, lost: &[String]) {
     ));
 }
 
+/// Fails a pod none of whose containers Docker has any more: each container that was
+/// made and had not ended gets the kubelet's ContainerStatusUnknown termination (see
+/// [`fail_lost`]), so the pod's record says what became of every container.
+fn fail_vanished(status: &mut Value) {
+    let made: Vec<String> = STATUS_LISTS
+        .iter()
+        .flat_map(|list| status[*list].as_array().into_iter().flatten())
+        .filter(|cs| container_id(cs).is_some())
+        .filter_map(|cs| cs["name"].as_str().map(str::to_string))
+        .collect();
+    if made.is_empty() {
+        status["phase"] = Value::String("Failed".into());
+        status["reason"] = Value::String("ContainerMissing".into());
+        status["message"] =
+            Value::String("the pod's containers were removed outside dockjob".into());
+        return;
+    }
+    let old = status.clone();
+    fail_lost(status, &old, &made);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1228,6 +1313,71 @@ mod tests {
             "2026-01-01T00:00:00Z"
         );
         assert_eq!(cs["containerID"], "docker://a");
+    }
+
+    #[test]
+    fn a_pod_whose_containers_all_vanished_says_what_became_of_each() {
+        let mut status = json!({"phase": "Running", "containerStatuses": [
+            {"name": "main", "containerID": "docker://a", "restartCount": 0,
+             "state": {"running": {"startedAt": "2026-01-01T00:00:00Z"}}},
+            {"name": "side", "containerID": "docker://b", "restartCount": 0,
+             "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}}]});
+        fail_vanished(&mut status);
+        assert_eq!(status["phase"], "Failed");
+        assert_eq!(status["reason"], "ContainerMissing");
+        let main = &status["containerStatuses"][0];
+        assert_eq!(main["state"]["terminated"]["exitCode"], 137);
+        assert_eq!(
+            main["state"]["terminated"]["reason"],
+            "ContainerStatusUnknown"
+        );
+        assert_eq!(main["containerID"], "docker://a");
+        let side = &status["containerStatuses"][1];
+        assert_eq!(side["state"]["terminated"]["reason"], "Completed");
+
+        let mut never_made = json!({"phase": "Pending", "containerStatuses": [
+            {"name": "main", "state": {"waiting": {"reason": "ContainerCreating"}}}]});
+        fail_vanished(&mut never_made);
+        assert_eq!(never_made["phase"], "Failed");
+        assert_eq!(never_made["reason"], "ContainerMissing");
+        assert!(never_made["containerStatuses"][0]["state"]["terminated"].is_null());
+    }
+
+    #[test]
+    fn a_made_container_is_recorded_once_and_then_never_made_again() {
+        let spec = json!({"name": "main", "image": "busybox"});
+        let mut status = json!({"phase": "Pending"});
+        set_container_status(&mut status, "containerStatuses", made_status(&spec, "a"));
+        let mut pod = stored("Never", status["containerStatuses"].clone());
+        pod["spec"]["containers"] = json!([spec]);
+        assert_eq!(
+            pod["status"]["containerStatuses"][0]["containerID"],
+            "docker://a"
+        );
+        assert!(had_container(&pod, Role::App, 0));
+
+        // An observation of the same container written first is kept; another container
+        // replaces it.
+        status["containerStatuses"][0]["state"] = json!({"running": {}});
+        set_container_status(&mut status, "containerStatuses", made_status(&spec, "a"));
+        assert_eq!(status["containerStatuses"].as_array().unwrap().len(), 1);
+        assert!(status["containerStatuses"][0]["state"]["running"].is_object());
+        set_container_status(&mut status, "containerStatuses", made_status(&spec, "b"));
+        assert_eq!(status["containerStatuses"][0]["containerID"], "docker://b");
+    }
+
+    #[test]
+    fn a_live_pod_without_containers_is_made_again_unless_never() {
+        let cs = json!([{"name": "main", "containerID": "docker://a"}]);
+        assert!(remade_in_place(&stored("OnFailure", cs.clone())));
+        assert!(remade_in_place(&stored("Always", cs.clone())));
+        assert!(!remade_in_place(&stored("Never", cs.clone())));
+        let mut done = stored("OnFailure", cs.clone());
+        done["status"]["phase"] = json!("Succeeded");
+        assert!(!remade_in_place(&done));
+        let mut going = stored("OnFailure", cs);
+        going["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
+        assert!(!remade_in_place(&going));
     }
 
     #[test]

@@ -243,6 +243,22 @@ impl Runtime {
         }
     }
 
+    /// The id of the pod's container of `role` and `index` that this engine just created
+    /// (from the inspect its create keeps, see `Inner::running`); `None` when it is not
+    /// known without asking Docker.
+    pub fn created_id(&self, pod: &Pod, role: Role, index: usize) -> Option<String> {
+        let key = translate::check_pod(pod).ok()?;
+        let name = format!(
+            "/{}",
+            key.docker_name(&spec_container(pod, role, index)?.name)
+        );
+        let running = self.inner.running.lock().unwrap_or_else(|p| p.into_inner());
+        running
+            .values()
+            .find(|i| i.name.as_deref() == Some(name.as_str()))
+            .and_then(|i| i.id.clone())
+    }
+
     async fn start_pod_container(
         &self,
         pod: &Pod,
@@ -366,14 +382,6 @@ impl Runtime {
             translate::container(pod, &self.inner.engine_id, role, index, &inputs, sandbox)
                 .map_err(|e| fail(RuntimeError::Translate(e)))?;
         apply_security(pod, c, &field, &mut plan, image_info.as_ref()).map_err(config)?;
-        eprintln!(
-            "T {} create-call {}",
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_micros(),
-            key.uid
-        );
         match (self.create(&plan).await, sandbox) {
             // The network went (its last pod was removed) between ensure and create.
             (Err(RuntimeError::Docker { message, .. }), Sandbox::Own(_))

@@ -254,15 +254,6 @@ fn hint_of(runtime: &Runtime, event: &EventMessage) -> Option<Hint> {
     }
     let attrs = event.actor.as_ref().and_then(|a| a.attributes.as_ref())?;
     let uid = attrs.get(label::POD_UID)?;
-    eprintln!(
-        "T {} ev {} {}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_micros(),
-        action,
-        uid
-    );
     if action == "destroy"
         && let Some(id) = event.actor.as_ref().and_then(|a| a.id.as_deref())
     {
