@@ -7,6 +7,13 @@ use dockjob::cli::client::ServerError;
 use dockjob::cli::{self, Cli, Command, Reported};
 use dockjob::engine;
 
+/// mimalloc instead of glibc's malloc: glibc keeps what a burst freed (the start-up
+/// resync and a Job's reconcile decode thousands of pods at once) in its per-thread
+/// arenas, so the idle engine held 240 MB after reading 10,000 pods; mimalloc gives
+/// freed pages back to the system.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn init_tracing() {
     use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;

@@ -694,6 +694,14 @@ fn read_object(
 }
 
 /// (namespace, name, object) of every object of `kind` filed under `owner_uid`.
+/// The objects of a kind under one owner, through the owner index.
+///
+/// INDEXED BY: without statistics SQLite prefers the primary key for the ORDER BY and
+/// scanned every object of the kind (each Job's reconcile read all 10,000 pods of the
+/// scale benchmark: 40 s of start-up CPU with 1,000 Jobs).
+const OWNED_QUERY: &str = "SELECT namespace, name, body FROM objects INDEXED BY objects_by_owner \
+     WHERE kind = ?1 AND owner_uid = ?2 ORDER BY namespace, name";
+
 fn query_owned(
     conn: &Connection,
     kind: Kind,
@@ -701,10 +709,7 @@ fn query_owned(
 ) -> Result<Vec<(String, String, Value)>, StoreError> {
     let ctx = || format!("listing {} owned by {owner_uid}", kind.resource());
     let mut stmt = conn
-        .prepare_cached(
-            "SELECT namespace, name, body FROM objects WHERE kind = ?1 AND owner_uid = ?2 \
-             ORDER BY namespace, name",
-        )
+        .prepare_cached(OWNED_QUERY)
         .map_err(|e| StoreError::sqlite(ctx(), e))?;
     let rows = stmt
         .query_map(params![kind.resource(), owner_uid], |r| {

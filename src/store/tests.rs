@@ -610,3 +610,40 @@ fn a_panicking_update_closure_leaves_the_store_usable_and_unchanged() {
     store.create(Kind::Job, job("after")).unwrap();
     assert_eq!(store.current_resource_version(), 2);
 }
+
+/// A Job's reconcile lists its pods: through the owner index, never a scan of every pod.
+#[test]
+fn objects_of_an_owner_are_found_through_the_owner_index() {
+    let (_dir, store) = open();
+    for i in 0..50 {
+        store
+            .create(Kind::Pod, pod_of(&format!("p{i}"), &format!("u{}", i % 5)))
+            .unwrap();
+    }
+    let state = store.lock();
+    let plan: Vec<String> = state
+        .conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {OWNED_QUERY}"))
+        .unwrap()
+        .query_map(params!["pods", "u1"], |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    drop(state);
+    assert!(
+        plan.iter().all(|step| step.contains("objects_by_owner")),
+        "{plan:?}"
+    );
+    let names: Vec<String> = store
+        .list_owned(Kind::Pod, "u1")
+        .unwrap()
+        .iter()
+        .map(|p| p["metadata"]["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "p1", "p11", "p16", "p21", "p26", "p31", "p36", "p41", "p46", "p6"
+        ]
+    );
+}
