@@ -709,6 +709,40 @@ spec:
     );
 }
 
+/// The engine remembers the namespace network it made (no inspect per pod); one removed
+/// from outside is made again when the next pod's create finds it missing.
+#[test]
+fn a_namespace_network_removed_from_outside_is_made_again_for_the_next_pod() {
+    let e = Engine::start();
+    let pod_yaml = |name: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\nspec:\n  restartPolicy: Never\n  containers:\n  - name: main\n    image: {BUSYBOX}\n    command: [\"true\"]\n"
+        )
+    };
+    let networks = || {
+        docker_lines(&[
+            "network",
+            "ls",
+            "-q",
+            "--filter",
+            &format!("label=dockjob.io/namespace={}", e.namespace),
+        ])
+    };
+    e.apply(&pod_yaml("first"));
+    wait_pod(&e, "first", "Succeeded", |p| phase(p) == "Succeeded");
+    let made = networks();
+    assert_eq!(made.len(), 1, "{made:?}");
+    docker_lines(&["network", "rm", &made[0]]);
+    assert!(networks().is_empty());
+
+    e.apply(&pod_yaml("second"));
+    let p = wait_pod(&e, "second", "Succeeded or Failed", |p| {
+        matches!(phase(p), "Succeeded" | "Failed")
+    });
+    assert_eq!(phase(&p), "Succeeded", "{:#}", p["status"]);
+    assert_eq!(networks().len(), 1);
+}
+
 #[test]
 fn a_missing_config_map_keeps_the_pod_waiting_until_it_exists() {
     let e = Engine::start();

@@ -74,6 +74,8 @@ pub(super) struct Inner {
     running: Mutex<HashMap<String, ContainerInspectResponse>>,
     /// Failed pulls by `<pod uid>_<image>` (the kubelet's image backoff key).
     pull_backoff: Mutex<PullBackoff>,
+    /// Namespace networks known to exist (see [`Runtime::ensure_network`]).
+    pub(super) networks: Mutex<std::collections::HashSet<String>>,
 }
 
 /// What the kubelet resolved outside the pod for making its containers: the ConfigMaps
@@ -130,6 +132,7 @@ impl Runtime {
                 restarts: Mutex::new(HashMap::new()),
                 running: Mutex::new(HashMap::new()),
                 pull_backoff: Mutex::new(PullBackoff::default()),
+                networks: Mutex::new(std::collections::HashSet::new()),
             }),
         })
     }
@@ -202,7 +205,10 @@ impl Runtime {
         match step {
             Step::Wait | Step::Done => {}
             Step::CreateInfra => self.create_infra(pod, &key).await?,
-            Step::StartInfra => self.start(&infra_name).await.map_err(PodError::sandbox)?,
+            Step::StartInfra => self
+                .start_on_network(&infra_name, &key.namespace)
+                .await
+                .map_err(PodError::sandbox)?,
             Step::StopInfra => self
                 .stop(&infra_name, translate::grace_seconds(pod))
                 .await
@@ -236,7 +242,7 @@ impl Runtime {
         match step {
             Step::Start(role, index) => self.start_pod_container(pod, &key, role, index).await,
             Step::StartInfra => self
-                .start(&key.docker_name(translate::INFRA_CONTAINER))
+                .start_on_network(&key.docker_name(translate::INFRA_CONTAINER), &key.namespace)
                 .await
                 .map_err(PodError::sandbox),
             _ => Ok(()),
@@ -268,7 +274,7 @@ impl Runtime {
     ) -> Result<(), PodError> {
         let c = spec_container(pod, role, index);
         let name = c.map(|c| c.name.clone()).unwrap_or_default();
-        self.start(&key.docker_name(&name))
+        self.start_on_network(&key.docker_name(&name), &key.namespace)
             .await
             .map_err(|e| PodError::container(&name, e))
     }
@@ -318,7 +324,7 @@ impl Runtime {
             Err(RuntimeError::Docker { message, .. })
                 if super::network::is_network_missing(&message) =>
             {
-                self.ensure_network(&key.namespace)
+                self.ensure_network_again(&key.namespace)
                     .await
                     .map_err(PodError::sandbox)?;
                 self.create(&plan).await.map_err(PodError::sandbox)
@@ -387,7 +393,7 @@ impl Runtime {
             (Err(RuntimeError::Docker { message, .. }), Sandbox::Own(_))
                 if super::network::is_network_missing(&message) =>
             {
-                self.ensure_network(&key.namespace)
+                self.ensure_network_again(&key.namespace)
                     .await
                     .map_err(PodError::sandbox)?;
                 self.create(&plan).await.map_err(fail)
@@ -439,6 +445,21 @@ impl Runtime {
                 what: format!("start {name}"),
                 message: docker_message(&e),
             }),
+        }
+    }
+
+    /// [`Runtime::start`] of a container on the namespace's network. Docker 20.10 looks
+    /// the network up at start, not at create: one removed meanwhile (from outside, or
+    /// by a concurrent `remove_network_if_unused`) is made again and the start retried.
+    async fn start_on_network(&self, name: &str, namespace: &str) -> Result<(), RuntimeError> {
+        match self.start(name).await {
+            Err(RuntimeError::Docker { message, .. })
+                if super::network::is_network_missing(&message) =>
+            {
+                self.ensure_network_again(namespace).await?;
+                self.start(name).await
+            }
+            other => other,
         }
     }
 
@@ -748,14 +769,37 @@ impl Runtime {
     }
 
     /// The current state of one pod, from its containers; `None` when it has none.
+    ///
+    /// A container SIGKILLed so recently that Docker may not know yet whether it was an
+    /// OOM kill is looked at again once it would (any look can catch one: a start's
+    /// inspect returns after the exit of a container that blew its limit at once), so
+    /// a terminal status never says Error for an OOMKilled container.
     pub async fn observe_pod(&self, pod_uid: &str) -> Result<Option<ObservedPod>, RuntimeError> {
+        let mut containers = self.inspect_pod(pod_uid).await?;
+        let unsettled = containers
+            .iter()
+            .filter_map(|i| {
+                status::sigkill_unsettled(i, jiff::Timestamp::now(), status::OOM_REPORT_GRACE)
+            })
+            .max();
+        if let Some(left) = unsettled {
+            tokio::time::sleep(left).await;
+            containers = self.inspect_pod(pod_uid).await?;
+        }
+        Ok(self.observed(containers))
+    }
+
+    async fn inspect_pod(
+        &self,
+        pod_uid: &str,
+    ) -> Result<Vec<ContainerInspectResponse>, RuntimeError> {
         let mut containers = Vec::new();
         for id in self.container_ids(Some(pod_uid)).await? {
             if let Some(i) = self.inspect(&id).await? {
                 containers.push(i);
             }
         }
-        Ok(self.observed(containers))
+        Ok(containers)
     }
 
     /// The pod's status as the kubelet would report it now (no kubelet-only waiting
@@ -882,7 +926,11 @@ impl Runtime {
         let Some(exited) = cached.and_then(|i| status::exited(i, exit_code, at)) else {
             return Ok(None);
         };
-        if self.container_ids(Some(pod_uid)).await? != [container_id] {
+        // An app container that is its pod's sandbox is the pod's only container (Docker
+        // names are unique and such a pod has one): no need to list the pod.
+        if !status::is_own_sandbox(&exited)
+            && self.container_ids(Some(pod_uid)).await? != [container_id]
+        {
             return Ok(None);
         }
         self.remember_running(container_id, None);

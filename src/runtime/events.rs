@@ -243,8 +243,7 @@ impl Inflight {
     }
 }
 
-/// How long a SIGKILLed container's observation waits for Docker to learn of an OOM kill.
-const OOM_REPORT_GRACE: Duration = Duration::from_millis(500);
+use super::status::OOM_REPORT_GRACE;
 
 /// The pod an event is about; `None` for events that are not about one of our pods.
 fn hint_of(runtime: &Runtime, event: &EventMessage) -> Option<Hint> {

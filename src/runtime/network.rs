@@ -53,12 +53,22 @@ impl Runtime {
     /// Creates the namespace's network if absent (a bridge labelled with the engine id
     /// and namespace) and returns its name. Idempotent and safe under concurrent calls:
     /// creations are serialized in the process, and a 409 (exists) counts as success.
+    ///
+    /// A network this engine saw or made is remembered, so a pod's create costs no
+    /// inspect of it; one removed from outside makes the create fail, and the caller then
+    /// calls [`Runtime::ensure_network_again`].
     pub async fn ensure_network(&self, namespace: &str) -> Result<String, RuntimeError> {
         let name = self.network_name(namespace);
+        if self.known_networks().contains(&name) {
+            return Ok(name);
+        }
         let _guard = NETWORK_LOCK.lock().await;
         let docker = &self.inner.docker;
         match docker.inspect_network(&name, None).await {
-            Ok(_) => return Ok(name),
+            Ok(_) => {
+                self.known_networks().insert(name.clone());
+                return Ok(name);
+            }
             Err(e) if status_code(&e) == Some(404) => {}
             Err(e) => return Err(RuntimeError::docker(format!("inspect network {name}"), &e)),
         }
@@ -72,10 +82,31 @@ impl Runtime {
             ..Default::default()
         };
         match docker.create_network(request).await {
-            Ok(_) => Ok(name),
-            Err(e) if status_code(&e) == Some(409) => Ok(name),
-            Err(e) => Err(RuntimeError::docker(format!("create network {name}"), &e)),
+            Ok(_) => {}
+            Err(e) if status_code(&e) == Some(409) => {}
+            Err(e) => return Err(RuntimeError::docker(format!("create network {name}"), &e)),
         }
+        self.known_networks().insert(name.clone());
+        Ok(name)
+    }
+
+    /// [`Runtime::ensure_network`] after a create or start found the network missing:
+    /// what was remembered of it is dropped first.
+    pub async fn ensure_network_again(&self, namespace: &str) -> Result<String, RuntimeError> {
+        self.forget_network(namespace);
+        self.ensure_network(namespace).await
+    }
+
+    /// Drops what was remembered of the namespace's network (found missing).
+    pub(super) fn forget_network(&self, namespace: &str) {
+        self.known_networks().remove(&self.network_name(namespace));
+    }
+
+    fn known_networks(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
+        self.inner
+            .networks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
     }
 
     /// Removes the namespace's network once nothing uses it any more; called after a pod
@@ -98,6 +129,8 @@ impl Runtime {
         if self.namespace_has_containers(&name, namespace).await? {
             return Ok(());
         }
+        // Forgotten before it goes: a create that finds it missing makes it again.
+        self.known_networks().remove(&name);
         match docker.remove_network(&name).await {
             Ok(()) => Ok(()),
             // Gone already, or an endpoint appeared meanwhile (403 "has active endpoints"

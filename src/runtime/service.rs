@@ -233,7 +233,9 @@ impl Runtime {
                 Ok(_) => return Ok(true),
                 Err(e) if status_code(&e) == Some(409) => return Ok(false),
                 Err(e)
-                    if attempt == 0 && super::network::is_network_missing(&super::one_line(&e)) => {
+                    if attempt == 0 && super::network::is_network_missing(&super::one_line(&e)) =>
+                {
+                    self.forget_network(namespace);
                 }
                 Err(e) => return Err(RuntimeError::docker(format!("create {name}"), &e)),
             }
@@ -253,7 +255,7 @@ impl Runtime {
                 Err(e)
                     if attempt == 0 && super::network::is_network_missing(&super::one_line(&e)) =>
                 {
-                    self.ensure_network(namespace).await?;
+                    self.ensure_network_again(namespace).await?;
                 }
                 Err(e) => return Err(RuntimeError::docker(format!("start {name}"), &e)),
             }

@@ -356,6 +356,45 @@ pub fn started(inspect: &mut ContainerInspectResponse, at: &str) {
     }
 }
 
+/// Whether the container is an app container that holds its pod's network itself (the
+/// pod has no infra container, see `translate::owns_sandbox`): its network mode is its
+/// network, not `container:<infra>`.
+pub fn is_own_sandbox(inspect: &ContainerInspectResponse) -> bool {
+    let mode = inspect
+        .host_config
+        .as_ref()
+        .and_then(|h| h.network_mode.as_deref())
+        .unwrap_or("");
+    role_of(inspect) == Role::App && !mode.is_empty() && !mode.starts_with("container:")
+}
+
+/// How long after a SIGKILL exit Docker may still learn that it was the OOM killer's.
+pub const OOM_REPORT_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// How much longer to wait before trusting that a SIGKILLed container (exit 137, not
+/// marked OOMKilled) was not the OOM killer's: Docker may learn of the OOM kill up to
+/// `grace` after the exit ([`OOM_REPORT_GRACE`]). `None` when the
+/// container is not such a fresh SIGKILL, by Docker's `finishedAt` and `now`.
+pub fn sigkill_unsettled(
+    inspect: &ContainerInspectResponse,
+    now: jiff::Timestamp,
+    grace: std::time::Duration,
+) -> Option<std::time::Duration> {
+    let state = inspect.state.as_ref()?;
+    if state.exit_code != Some(137)
+        || state.oom_killed == Some(true)
+        || state.status != Some(ContainerStateStatusEnum::EXITED)
+    {
+        return None;
+    }
+    let finished: jiff::Timestamp = state.finished_at.as_deref()?.parse().ok()?;
+    let settled = finished
+        .checked_add(jiff::SignedDuration::try_from(grace).ok()?)
+        .ok()?;
+    let left = now.duration_until(settled);
+    (left.is_positive()).then(|| left.unsigned_abs())
+}
+
 /// The role of a container, from its label.
 pub fn role_of(inspect: &ContainerInspectResponse) -> Role {
     Role::from_label(label_of(inspect, ROLE_LABEL))
@@ -1332,6 +1371,41 @@ mod tests {
         // Docker has `side`: its own state wins.
         assert_eq!(state(&apps[1]), ("running", String::new()));
         assert_eq!(s.phase.as_deref(), Some("Pending"));
+    }
+
+    #[test]
+    fn a_fresh_sigkill_is_unsettled_until_docker_could_report_an_oom() {
+        let grace = std::time::Duration::from_millis(500);
+        let mut killed = inspect(S::EXITED, 137, false, P::NO, 0);
+        killed.state.as_mut().unwrap().finished_at = Some("2026-01-01T00:00:00.100Z".into());
+        let at = |t: &str| t.parse::<jiff::Timestamp>().unwrap();
+        let left = sigkill_unsettled(&killed, at("2026-01-01T00:00:00.300Z"), grace);
+        assert_eq!(left, Some(std::time::Duration::from_millis(300)));
+        assert_eq!(
+            sigkill_unsettled(&killed, at("2026-01-01T00:00:00.700Z"), grace),
+            None
+        );
+        let oom = inspect(S::EXITED, 137, true, P::NO, 0);
+        assert_eq!(
+            sigkill_unsettled(&oom, at("2026-01-01T00:00:00.300Z"), grace),
+            None
+        );
+        let mut failed = inspect(S::EXITED, 1, false, P::NO, 0);
+        failed.state.as_mut().unwrap().finished_at = Some("2026-01-01T00:00:00.100Z".into());
+        assert_eq!(
+            sigkill_unsettled(&failed, at("2026-01-01T00:00:00.300Z"), grace),
+            None
+        );
+    }
+
+    #[test]
+    fn an_app_on_its_own_network_is_its_own_sandbox() {
+        let mut app = named(inspect(S::RUNNING, 0, false, P::NO, 0), Role::App, "main");
+        app.host_config.as_mut().unwrap().network_mode = Some("dockjob_ns_e".into());
+        assert!(is_own_sandbox(&app));
+        app.host_config.as_mut().unwrap().network_mode = Some("container:id-POD".into());
+        assert!(!is_own_sandbox(&app));
+        assert!(!is_own_sandbox(&infra(S::RUNNING, "10.0.0.2")));
     }
 
     #[test]
