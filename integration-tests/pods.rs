@@ -633,6 +633,17 @@ spec:
     }
 }
 
+/// The ids of the Docker networks of the engine's namespace.
+fn namespace_networks(e: &Engine) -> Vec<String> {
+    docker_lines(&[
+        "network",
+        "ls",
+        "-q",
+        "--filter",
+        &format!("label=dockjob.io/namespace={}", e.namespace),
+    ])
+}
+
 #[test]
 fn a_deleted_pod_leaves_no_container_volume_directory_or_network() {
     let e = Engine::start();
@@ -674,15 +685,7 @@ spec:
         ])
     };
     assert_eq!(volumes_of_pod().len(), 1, "the Memory emptyDir");
-    let networks = || {
-        docker_lines(&[
-            "network",
-            "ls",
-            "-q",
-            "--filter",
-            &format!("label=dockjob.io/namespace={}", e.namespace),
-        ])
-    };
+    let networks = || namespace_networks(&e);
     assert_eq!(networks().len(), 1);
 
     let began = Instant::now();
@@ -719,15 +722,7 @@ fn a_namespace_network_removed_from_outside_is_made_again_for_the_next_pod() {
             "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\nspec:\n  restartPolicy: Never\n  containers:\n  - name: main\n    image: {BUSYBOX}\n    command: [\"true\"]\n"
         )
     };
-    let networks = || {
-        docker_lines(&[
-            "network",
-            "ls",
-            "-q",
-            "--filter",
-            &format!("label=dockjob.io/namespace={}", e.namespace),
-        ])
-    };
+    let networks = || namespace_networks(&e);
     e.apply(&pod_yaml("first"));
     wait_pod(&e, "first", "Succeeded", |p| phase(p) == "Succeeded");
     let made = networks();
