@@ -230,6 +230,31 @@ fn an_oom_killed_container_shows_oomkilled() {
     assert!(e.ok(&["describe", "pod", name]).contains("OOMKilled"));
 }
 
+/// Eight containers OOM-killed side by side: Docker 20.10's inspect misses some of them
+/// (its OOM event lands after the exit, or not at all), and each must still say
+/// OOMKilled (the engine also hears Docker's `oom` events and the kernel's log).
+#[test]
+fn oom_kills_side_by_side_all_show_oomkilled() {
+    let e = Engine::start();
+    let limits = "        resources:\n          limits:\n            memory: 16Mi\n";
+    e.apply(&job(
+        "hungry8",
+        "  completions: 8\n  parallelism: 8\n  completionMode: Indexed\n  backoffLimitPerIndex: 0\n",
+        "Never",
+        "x=$(head -c 200000000 /dev/zero | tr '\\0' a); echo survived",
+        limits,
+    ));
+    let job = e.wait_finished("hungry8", Duration::from_secs(120));
+    assert_eq!(job["status"]["failed"], 8, "{job:#}");
+    let pods = e.pods("hungry8");
+    assert_eq!(pods.len(), 8);
+    for pod in &pods {
+        let terminated = &pod["status"]["containerStatuses"][0]["state"]["terminated"];
+        assert_eq!(terminated["reason"], "OOMKilled", "{pod:#}");
+        assert_eq!(terminated["exitCode"], 137, "{pod:#}");
+    }
+}
+
 #[test]
 fn ttl_after_finished_removes_the_job_and_its_containers() {
     let e = Engine::start();

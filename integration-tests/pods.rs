@@ -644,6 +644,27 @@ fn namespace_networks(e: &Engine) -> Vec<String> {
     ])
 }
 
+/// `docker network rm`, retried while Docker still holds an endpoint of a container that
+/// just exited (its network is released after the `die` the engine already acted on).
+fn remove_network(id: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let out = Command::new("docker")
+            .args(["network", "rm", id])
+            .output()
+            .expect("docker CLI");
+        if out.status.success() {
+            return;
+        }
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("active endpoints") && Instant::now() < deadline,
+            "docker network rm {id}: {err}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 #[test]
 fn a_deleted_pod_leaves_no_container_volume_directory_or_network() {
     let e = Engine::start();
@@ -727,7 +748,7 @@ fn a_namespace_network_removed_from_outside_is_made_again_for_the_next_pod() {
     wait_pod(&e, "first", "Succeeded", |p| phase(p) == "Succeeded");
     let made = networks();
     assert_eq!(made.len(), 1, "{made:?}");
-    docker_lines(&["network", "rm", &made[0]]);
+    remove_network(&made[0]);
     assert!(networks().is_empty());
 
     e.apply(&pod_yaml("second"));

@@ -76,6 +76,8 @@ pub(super) struct Inner {
     pull_backoff: Mutex<PullBackoff>,
     /// Namespace networks known to exist (see [`Runtime::ensure_network`]).
     pub(super) networks: Mutex<std::collections::HashSet<String>>,
+    /// OOM kills Docker's inspect may not show (see [`super::oom`]).
+    pub(super) ooms: Arc<super::oom::OomLog>,
 }
 
 /// What the kubelet resolved outside the pod for making its containers: the ConfigMaps
@@ -133,6 +135,7 @@ impl Runtime {
                 running: Mutex::new(HashMap::new()),
                 pull_backoff: Mutex::new(PullBackoff::default()),
                 networks: Mutex::new(std::collections::HashSet::new()),
+                ooms: super::oom::OomLog::with_kernel_log(),
             }),
         })
     }
@@ -868,6 +871,13 @@ impl Runtime {
             .unwrap_or_else(|p| p.into_inner())
             .remove(container_id);
         self.remember_running(container_id, None);
+        self.inner.ooms.forget(container_id);
+    }
+
+    /// Notes Docker's `oom` event for a container (at the event's time): its inspect may
+    /// never say so (see [`super::oom`]).
+    pub(super) fn note_oom(&self, container_id: &str, at: jiff::Timestamp) {
+        self.inner.ooms.note(container_id, at);
     }
 
     /// Keeps the inspect of a running container (see `Inner::running`); forgets it
@@ -923,9 +933,10 @@ impl Runtime {
             .unwrap_or_else(|p| p.into_inner())
             .get(container_id)
             .cloned();
-        let Some(exited) = cached.and_then(|i| status::exited(i, exit_code, at)) else {
+        let Some(mut exited) = cached.and_then(|i| status::exited(i, exit_code, at)) else {
             return Ok(None);
         };
+        self.inner.ooms.apply(&mut exited);
         // An app container that is its pod's sandbox is the pod's only container (Docker
         // names are unique and such a pod has one): no need to list the pod.
         if !status::is_own_sandbox(&exited)
@@ -1071,7 +1082,8 @@ impl Runtime {
     ) -> Result<Option<ContainerInspectResponse>, RuntimeError> {
         let call = self.inner.docker.inspect_container(id, None);
         match metrics::docker_call("inspect", call, |e| status_code(e) == Some(404)).await {
-            Ok(i) => {
+            Ok(mut i) => {
+                self.inner.ooms.apply(&mut i);
                 self.remember_running(i.id.as_deref().unwrap_or(id), Some(&i));
                 Ok(Some(i))
             }

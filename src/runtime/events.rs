@@ -264,6 +264,14 @@ fn hint_of(runtime: &Runtime, event: &EventMessage) -> Option<Hint> {
     {
         runtime.note_start(id, &at);
     }
+    if action == "oom"
+        && let Some(id) = event.actor.as_ref().and_then(|a| a.id.as_deref())
+        && let Some(at) = event
+            .time_nano
+            .and_then(|t| jiff::Timestamp::from_nanosecond(i128::from(t)).ok())
+    {
+        runtime.note_oom(id, at);
+    }
     Some(Hint {
         namespace: attrs.get(label::NAMESPACE).cloned().unwrap_or_default(),
         name: attrs.get(label::POD).cloned().unwrap_or_default(),
@@ -292,10 +300,9 @@ fn event_time(event: &EventMessage) -> Option<String> {
 /// The pod's fresh state (status `None` once its last container is gone).
 async fn observe_hint(runtime: &Runtime, hint: &Hint) -> Result<ObservedPod, String> {
     if hint.killed {
-        // A SIGKILL may be the kernel's OOM killer. With cgroup v2 containerd reports the
-        // OOM through an inotify watch that can land just after the exit, and Docker sets
-        // State.OOMKilled only then: wait for it, or the pod's one terminal status would
-        // say Error instead of OOMKilled.
+        // A SIGKILL may be the kernel's OOM killer, and Docker's `oom` event may land just
+        // after the exit (see `runtime::oom`): wait for it, or the pod's one terminal
+        // status would say Error instead of OOMKilled.
         tokio::time::sleep(OOM_REPORT_GRACE).await;
     }
     let observed = runtime

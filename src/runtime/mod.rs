@@ -15,6 +15,7 @@ pub mod expand;
 pub mod host_paths;
 pub mod logs;
 pub mod network;
+pub mod oom;
 pub mod quantity;
 pub mod security;
 pub mod service;

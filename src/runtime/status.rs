@@ -368,7 +368,8 @@ pub fn is_own_sandbox(inspect: &ContainerInspectResponse) -> bool {
     role_of(inspect) == Role::App && !mode.is_empty() && !mode.starts_with("container:")
 }
 
-/// How long after a SIGKILL exit Docker may still learn that it was the OOM killer's.
+/// How long after a SIGKILL exit Docker may still learn that it was the OOM killer's (its
+/// `oom` event may follow the `die`, see `runtime::oom`).
 pub const OOM_REPORT_GRACE: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// How much longer to wait before trusting that a SIGKILLed container (exit 137, not
