@@ -131,3 +131,73 @@ fn output_options_on_jobs_and_pods() {
     );
     assert_eq!(e.ok(&["get", "job", "alpha", "-o", "jsonpath={.nope}"]), "");
 }
+
+/// `get pods` is printed by the engine, as the API server prints for kubectl (a Table,
+/// asked for with kubectl's Accept header): finished pods left out without `-a` (by a
+/// phase field selector), every pod with it, the wide columns with `-o wide`.
+#[test]
+fn pods_are_printed_by_the_engine_as_kubectl_asks() {
+    let e = Engine::start();
+    e.apply(&busybox_job("done", "", "", "Never", "true"));
+    e.apply(&busybox_job("live", "", "", "Never", "sleep 300"));
+    e.wait_finished("done", Duration::from_secs(60));
+    let live = eventually(Duration::from_secs(60), "the live pod running", || {
+        let pods = e.pods("live");
+        let running = pods
+            .first()
+            .is_some_and(|p| p["status"]["phase"] == "Running");
+        running.then(|| pods[0]["metadata"]["name"].as_str().unwrap().to_string())
+    });
+    let done = e.pods("done")[0]["metadata"]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+    let path = format!("/api/v1/namespaces/{}/pods", e.namespace);
+    let (code, body) = http_unix_with(&e.socket, "GET", &path, &[("Accept", accept)], None);
+    assert_eq!(code, 200, "{body}");
+    let table: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(table["kind"], "Table", "{table:#}");
+    assert_eq!(table["apiVersion"], "meta.k8s.io/v1");
+    assert_eq!(table["columnDefinitions"][0]["name"], "Name");
+    assert_eq!(table["rows"].as_array().unwrap().len(), 2, "{table:#}");
+    assert_eq!(table["rows"][0]["object"]["kind"], "PartialObjectMetadata");
+    // Without the Accept header: the plain list, as before.
+    let (_, body) = http_unix(&e.socket, "GET", &path, None);
+    let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(list["kind"], "PodList");
+
+    let out = e.ok(&["get", "pods"]);
+    assert!(out.starts_with("NAME "), "{out}");
+    assert!(out.contains(&live) && out.contains("Running"), "{out}");
+    assert!(!out.contains(&done), "a finished pod without -a: {out}");
+    let all = e.ok(&["get", "pods", "-a", "--show-labels"]);
+    let line = all
+        .lines()
+        .find(|l| l.starts_with(&done))
+        .unwrap_or_else(|| panic!("{all}"));
+    assert!(
+        line.contains("Completed") && line.contains("job-name=done"),
+        "{all}"
+    );
+    let wide = e.ok(&["get", "pods", "-a", "-o", "wide"]);
+    let header: Vec<&str> = wide.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        header,
+        [
+            "NAME",
+            "READY",
+            "STATUS",
+            "RESTARTS",
+            "AGE",
+            "IP",
+            "NODE",
+            "NOMINATED",
+            "NODE",
+            "READINESS",
+            "GATES"
+        ]
+    );
+    e.ok(&["delete", "job", "live", "done"]);
+}

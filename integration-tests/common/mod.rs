@@ -452,15 +452,30 @@ impl Engine {
 /// that must see the API's exact status code and body: the status code and the body
 /// (chunked bodies decoded).
 pub fn http_unix(socket: &Path, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
+    http_unix_with(socket, method, path, &[], body)
+}
+
+/// [`http_unix`] with extra request headers (`Accept`, ...).
+pub fn http_unix_with(
+    socket: &Path,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> (u16, String) {
     use std::io::Write;
     let mut stream = std::os::unix::net::UnixStream::connect(socket).expect("engine socket");
     stream
         .set_read_timeout(Some(Duration::from_secs(60)))
         .expect("read timeout");
     let body = body.unwrap_or("");
+    let extra: String = headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect();
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{extra}\
          Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     )

@@ -9,5 +9,6 @@ pub mod kinds;
 pub mod labels;
 pub mod names;
 pub mod selector;
+pub mod table;
 pub mod time;
 pub mod validate;

@@ -108,6 +108,16 @@ impl Client {
         path: &str,
         body: Option<Vec<u8>>,
     ) -> anyhow::Result<Response<Incoming>> {
+        self.send_accept(method, path, body, None).await
+    }
+
+    async fn send_accept(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+        accept: Option<&str>,
+    ) -> anyhow::Result<Response<Incoming>> {
         let stream = UnixStream::connect(&self.socket).await.with_context(|| {
             format!(
                 "cannot reach the dockjob engine on {}",
@@ -127,6 +137,9 @@ impl Client {
         if body.is_some() {
             req = req.header("content-type", "application/json");
         }
+        if let Some(accept) = accept {
+            req = req.header("accept", accept);
+        }
         let req = req
             .body(Full::new(Bytes::from(body.unwrap_or_default())))
             .context("building request")?;
@@ -143,8 +156,18 @@ impl Client {
         path: &str,
         body: Option<&Value>,
     ) -> anyhow::Result<(Value, Vec<String>)> {
+        self.request_accept(method, path, body, None).await
+    }
+
+    async fn request_accept(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        accept: Option<&str>,
+    ) -> anyhow::Result<(Value, Vec<String>)> {
         let body = body.map(|b| b.to_string().into_bytes());
-        let resp = self.send(method, path, body).await?;
+        let resp = self.send_accept(method, path, body, accept).await?;
         let status = resp.status();
         let warnings = warnings(&resp);
         let bytes = resp
@@ -162,6 +185,14 @@ impl Client {
 
     pub async fn get(&self, path: &str) -> anyhow::Result<Value> {
         Ok(self.request(Method::GET, path, None).await?.0)
+    }
+
+    /// A GET with an Accept header (content negotiation, e.g. kubectl's Table).
+    pub async fn get_accept(&self, path: &str, accept: &str) -> anyhow::Result<Value> {
+        Ok(self
+            .request_accept(Method::GET, path, None, Some(accept))
+            .await?
+            .0)
     }
 
     /// Like `get`, but a 404 is `None`.

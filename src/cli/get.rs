@@ -17,7 +17,7 @@
 
 use std::collections::HashSet;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{ConfigMap, Event, Pod, Secret, Service};
@@ -31,6 +31,7 @@ use super::query::with_params;
 use super::resources::{Request, Selection};
 use super::watch::{self, EventType, Watch};
 use crate::api::kinds::Kind;
+use crate::api::table::{ACCEPT_TABLE, Table, cell_text};
 
 /// What `get` was asked for.
 #[derive(Debug, Clone)]
@@ -73,7 +74,25 @@ impl GetArgs {
 }
 
 /// The objects of one kind that `get` found, in the order they are printed.
-pub type Group = (Kind, Vec<Value>);
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub kind: Kind,
+    /// The objects; for a server-printed `table`, each row's PartialObjectMetadata
+    /// (metadata only: enough for namespaces and label columns).
+    pub items: Vec<Value>,
+    /// The server's Table, when it printed the list itself (see `api::table`).
+    pub table: Option<Table>,
+}
+
+impl From<(Kind, Vec<Value>)> for Group {
+    fn from((kind, items): (Kind, Vec<Value>)) -> Group {
+        Group {
+            kind,
+            items,
+            table: None,
+        }
+    }
+}
 
 /// kubectl's argument checks that need no engine: names cannot be combined with a
 /// selector, nor looked up across all namespaces.
@@ -126,16 +145,41 @@ async fn fetch_request(
     args: &GetArgs,
     request: &Request,
     errors: &mut Vec<String>,
-) -> anyhow::Result<Vec<Value>> {
+) -> anyhow::Result<Group> {
     let mut items = Vec::new();
     let kind = request.kind;
     if request.names.is_empty() {
         let ns = (!args.all_namespaces).then_some(args.namespace.as_str());
+        let table = server_printable(args, kind);
+        // `get pods` without -a leaves out finished pods: the server can, by phase.
+        let live_pods = (table && kind == Kind::Pod && !args.all)
+            .then_some("status.phase!=Succeeded,status.phase!=Failed");
         let path = with_params(
             &kind.collection_path(ns),
-            &[("labelSelector", args.selector.as_deref())],
+            &[
+                ("labelSelector", args.selector.as_deref()),
+                ("fieldSelector", live_pods),
+            ],
         );
-        let mut list = client.get(&path).await?;
+        let mut list = if table {
+            client.get_accept(&path, ACCEPT_TABLE).await?
+        } else {
+            client.get(&path).await?
+        };
+        if list["kind"] == "Table" {
+            let table: Table =
+                serde_json::from_value(list).context("the engine's Table answer is not valid")?;
+            let items = table
+                .rows
+                .iter()
+                .map(|r| r.object.clone().unwrap_or(Value::Null))
+                .collect();
+            return Ok(Group {
+                kind,
+                items,
+                table: Some(table),
+            });
+        }
         // Taken, not cloned: a list of 10,000 pods is 25 MB of JSON.
         if let Value::Array(all) = list["items"].take() {
             items = all;
@@ -156,7 +200,16 @@ async fn fetch_request(
             }
         }
     }
-    Ok(items)
+    Ok((kind, items).into())
+}
+
+/// Whether a list of `kind` may be printed by the server (kubectl's Table): a plain
+/// table (`-o wide` too) in the server's order, and the finished objects `get` leaves
+/// out without `-a` known to the server (pods, by phase) or to no one (kinds that
+/// never finish). Jobs without `-a` are filtered here, on their conditions.
+fn server_printable(args: &GetArgs, kind: Kind) -> bool {
+    let plain_table = args.output.as_deref().is_none_or(|o| o == "wide");
+    plain_table && args.sort_by.is_none() && (args.all || kind != Kind::Job)
 }
 
 /// Lists every request's objects, kind by kind, with the server's error for each named
@@ -165,8 +218,7 @@ pub async fn fetch(client: &Client, args: &GetArgs) -> anyhow::Result<(Vec<Group
     let mut groups = Vec::new();
     let mut errors = Vec::new();
     for request in &args.selection.requests {
-        let items = fetch_request(client, args, request, &mut errors).await?;
-        groups.push((request.kind, items));
+        groups.push(fetch_request(client, args, request, &mut errors).await?);
     }
     Ok((groups, errors))
 }
@@ -185,7 +237,7 @@ pub async fn run(client: &Client, args: &GetArgs) -> anyhow::Result<()> {
     let (groups, errors) = fetch(client, args).await?;
     let failed = !errors.is_empty();
     let out = render_groups(args, &groups, jiff::Timestamp::now())?;
-    let empty = groups.iter().all(|(_, items)| items.is_empty());
+    let empty = groups.iter().all(|g| g.items.is_empty());
     let human = args
         .output
         .as_deref()
@@ -223,7 +275,7 @@ pub fn render(args: &GetArgs, items: &[Value]) -> anyhow::Result<String> {
 
 /// [`render`] at a given time, for the first kind asked for.
 pub fn render_at(args: &GetArgs, items: &[Value], now: jiff::Timestamp) -> anyhow::Result<String> {
-    render_groups(args, &[(args.kind(), items.to_vec())], now)
+    render_groups(args, &[(args.kind(), items.to_vec()).into()], now)
 }
 
 /// One kind's table.
@@ -243,6 +295,39 @@ fn table(
         Kind::Service => printers::services_table(&typed::<Service>(items)?, now, opts),
         Kind::ReplicaSet => printers::replicasets_table(&typed::<ReplicaSet>(items)?, now, opts),
     })
+}
+
+/// A server-printed Table as kubectl prints it: the columns of priority 0, and with
+/// `-o wide` the others too.
+pub(crate) fn server_table(t: &Table, opts: &TableOptions) -> String {
+    let shown: Vec<usize> = t
+        .column_definitions
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.priority == 0 || opts.wide)
+        .map(|(i, _)| i)
+        .collect();
+    let headers: Vec<&str> = shown
+        .iter()
+        .map(|i| t.column_definitions[*i].name.as_str())
+        .collect();
+    let rows: Vec<printers::Row> = t
+        .rows
+        .iter()
+        .map(|r| printers::Row {
+            namespace: r
+                .object
+                .as_ref()
+                .and_then(|o| o["metadata"]["namespace"].as_str())
+                .unwrap_or_default()
+                .to_string(),
+            cells: shown
+                .iter()
+                .map(|i| r.cells.get(*i).map(cell_text).unwrap_or_default())
+                .collect(),
+        })
+        .collect();
+    printers::render_table(&headers, &rows, opts)
 }
 
 /// `kind.group` as kubectl prefixes names with it (`job.batch`, `pod`).
@@ -281,8 +366,8 @@ fn render_groups_with(
 ) -> anyhow::Result<String> {
     let found: Vec<Kind> = groups
         .iter()
-        .filter(|(_, items)| !items.is_empty())
-        .map(|(k, _)| *k)
+        .filter(|g| !g.items.is_empty())
+        .map(|g| g.kind)
         .collect();
     let with_kind = args.selection.with_kind || found.windows(2).any(|w| w[0] != w[1]);
     let table_output = args.output.as_deref().is_none_or(|o| o == "wide");
@@ -301,7 +386,7 @@ fn render_groups_with(
     match output {
         None | Some("wide") => {
             let mut out = String::new();
-            for (kind, items) in groups {
+            for Group { kind, items, table } in groups {
                 let opts = TableOptions {
                     wide: args.output.as_deref() == Some("wide"),
                     no_headers: args.no_headers,
@@ -310,7 +395,10 @@ fn render_groups_with(
                     colour: super::terminal::stdout_colour(),
                     raw,
                 };
-                let text = table(*kind, items, now, &opts)?;
+                let text = match table {
+                    Some(t) => server_table(t, &opts),
+                    None => self::table(*kind, items, now, &opts)?,
+                };
                 let text = if raw {
                     printers::labels::append_cells(&text, items, &args.labels, args.no_headers)
                 } else {
@@ -327,7 +415,7 @@ fn render_groups_with(
             Ok(out)
         }
         Some(fmt @ ("yaml" | "json")) => {
-            let all: Vec<Value> = groups.iter().flat_map(|(_, items)| items.clone()).collect();
+            let all: Vec<Value> = groups.iter().flat_map(|g| g.items.clone()).collect();
             let value = if args.selection.single_item && all.len() == 1 {
                 all[0].clone()
             } else {
@@ -341,7 +429,7 @@ fn render_groups_with(
         }
         Some("name") => {
             let mut out = String::new();
-            for (kind, items) in groups {
+            for Group { kind, items, .. } in groups {
                 let names: Vec<String> = items
                     .iter()
                     .filter_map(|v| v["metadata"]["name"].as_str().map(str::to_string))
@@ -359,10 +447,10 @@ fn render_groups_with(
 /// `--sort-by`: each kind's objects in kubectl's order. kubectl refuses a path that no
 /// object has (for other than tables only when there is more than one object).
 fn sort_groups(groups: &[Group], field: &str, table_output: bool) -> anyhow::Result<Vec<Group>> {
-    let total: usize = groups.iter().map(|(_, items)| items.len()).sum();
+    let total: usize = groups.iter().map(|g| g.items.len()).sum();
     let mut out = groups.to_vec();
     let mut found_somewhere = false;
-    for (_, items) in &mut out {
+    for Group { items, .. } in &mut out {
         match printers::sort_by::sort_items(items, field, true) {
             Ok(()) => found_somewhere |= !items.is_empty(),
             Err(e) if e.to_string().starts_with("couldn't find any field") => {}
@@ -388,7 +476,7 @@ fn render_template_output(
     let Some((format, value)) = output.and_then(|o| o.split_once('=').or(Some((o, "")))) else {
         return Ok(None);
     };
-    let all = || -> Vec<Value> { groups.iter().flat_map(|(_, items)| items.clone()).collect() };
+    let all = || -> Vec<Value> { groups.iter().flat_map(|g| g.items.clone()).collect() };
     match format {
         "jsonpath" | "jsonpath-file" | "jsonpath-as-json" => {
             let template = if format == "jsonpath-file" {
@@ -493,7 +581,8 @@ impl<'a> WatchPrinter<'a> {
             _ => {
                 let mut args = self.args.clone();
                 args.no_headers = args.no_headers || self.printed > 0;
-                let raw = render_groups_with(&args, &[(args.kind(), items.to_vec())], now, true)?;
+                let raw =
+                    render_groups_with(&args, &[(args.kind(), items.to_vec()).into()], now, true)?;
                 if matches!(output, None | Some("wide"))
                     || output.is_some_and(|o| o.starts_with("custom-columns"))
                 {
@@ -758,8 +847,8 @@ mod tests {
         let now: jiff::Timestamp = "2024-05-01T12:00:00Z".parse().unwrap();
         let mut a = args(Kind::Job, None);
         a.selection = selection(&["jobs,pods"]);
-        let groups = vec![
-            (Kind::Job, vec![job_value("oneshot")]),
+        let groups: Vec<Group> = vec![
+            (Kind::Job, vec![job_value("oneshot")]).into(),
             (
                 Kind::Pod,
                 vec![pod(
@@ -767,7 +856,8 @@ mod tests {
                     "Running",
                     json!({"running": {"startedAt": "2024-05-01T11:59:55Z"}}),
                 )],
-            ),
+            )
+                .into(),
         ];
         assert_eq!(
             render_groups(&a, &groups, now).unwrap(),
@@ -787,14 +877,17 @@ pod/oneshot-x7k2p   0/1     Running   0          10s
         // A kind with nothing found prints nothing, and one kind alone has plain names
         // unless several were asked for.
         a.no_headers = false;
-        let only_jobs = vec![(Kind::Job, vec![job_value("a")]), (Kind::Pod, vec![])];
+        let only_jobs: Vec<Group> = vec![
+            (Kind::Job, vec![job_value("a")]).into(),
+            (Kind::Pod, vec![]).into(),
+        ];
         assert!(
             render_groups(&a, &only_jobs, now)
                 .unwrap()
                 .contains("job.batch/a")
         );
         a.selection = selection(&["job/a", "job/b"]);
-        let two = vec![(Kind::Job, vec![job_value("a"), job_value("b")])];
+        let two: Vec<Group> = vec![(Kind::Job, vec![job_value("a"), job_value("b")]).into()];
         let text = render_groups(&a, &two, now).unwrap();
         assert!(
             text.contains("\na   ") && !text.contains("job.batch/"),
@@ -807,19 +900,20 @@ pod/oneshot-x7k2p   0/1     Running   0          10s
         let now: jiff::Timestamp = "2024-05-01T12:00:00Z".parse().unwrap();
         let mut a = args(Kind::Job, Some("json"));
         a.selection = selection(&["job/a"]);
-        let one = vec![(Kind::Job, vec![job_value("a")])];
+        let one: Vec<Group> = vec![(Kind::Job, vec![job_value("a")]).into()];
         let v: Value = serde_json::from_str(&render_groups(&a, &one, now).unwrap()).unwrap();
         assert_eq!(v["kind"], "Job");
         a.selection = selection(&["job/a", "pod/p"]);
         let v: Value = serde_json::from_str(&render_groups(&a, &one, now).unwrap()).unwrap();
         assert_eq!(v["kind"], "List");
         a.output = Some("name".into());
-        let groups = vec![
+        let groups: Vec<Group> = vec![
             (
                 Kind::ReplicaSet,
                 vec![json!({"metadata": {"name": "queue"}})],
-            ),
-            (Kind::Service, vec![json!({"metadata": {"name": "queue"}})]),
+            )
+                .into(),
+            (Kind::Service, vec![json!({"metadata": {"name": "queue"}})]).into(),
         ];
         assert_eq!(
             render_groups(&a, &groups, now).unwrap(),

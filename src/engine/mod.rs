@@ -224,7 +224,13 @@ pub async fn run(config: Config) -> Result<(), EngineError> {
         store: store.clone(),
         runtime,
         powers: std::sync::Arc::new(config.powers.clone()),
+        tables: server::table::Tables::follow(&store),
     };
+    {
+        // Every pod's row made now, not by the first `get pods`.
+        let (tables, store) = (state.tables.clone(), store.clone());
+        tokio::task::spawn_blocking(move || tables.warm(&store));
+    }
     if let Some(tcp) = tcp_listener {
         tokio::spawn(serve_tcp(tcp, state.clone()));
     }

@@ -13,6 +13,7 @@ mod logs;
 mod objects;
 pub mod powers;
 pub mod status;
+pub mod table;
 pub mod tcp;
 pub mod tls;
 pub mod version;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub runtime: Runtime,
     /// Which host powers pods may ask for (`--allow-*`).
     pub powers: Arc<powers::Policy>,
+    /// The rows of server-side printed lists (see [`table`]).
+    pub tables: Arc<table::Tables>,
 }
 
 /// Largest request body accepted: the API server's 3 MiB; beyond it the answer is

@@ -8,7 +8,7 @@ use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
@@ -46,6 +46,11 @@ impl FieldSelector {
     /// Whether the selector has no terms (matches everything).
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// The fields the selector's terms are about.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(key, _, _)| key.as_str())
     }
 
     pub fn parse(s: &str) -> Result<Self, ApiError> {
@@ -135,14 +140,19 @@ pub fn routes(kind: Kind) -> Router<AppState> {
     Router::new()
         .route(
             &kind.collection_path(None),
-            get(move |s: State<AppState>, q: Query<ListParams>| list(kind, s, None, q)),
+            get(
+                move |s: State<AppState>, h: HeaderMap, q: Query<ListParams>| {
+                    list(kind, s, h, None, q)
+                },
+            ),
         )
         .route(
             &collection,
             get(
-                move |s: State<AppState>, Path(ns): Path<String>, q: Query<ListParams>| {
-                    list(kind, s, Some(ns), q)
-                },
+                move |s: State<AppState>,
+                      Path(ns): Path<String>,
+                      h: HeaderMap,
+                      q: Query<ListParams>| { list(kind, s, h, Some(ns), q) },
             )
             .post(
                 move |s: State<AppState>, Path(ns): Path<String>, body: Bytes| {
@@ -182,6 +192,7 @@ fn list_object(kind: Kind, items: Vec<Value>, rv: u64) -> Value {
 async fn list(
     kind: Kind,
     State(state): State<AppState>,
+    headers: HeaderMap,
     ns: Option<String>,
     Query(params): Query<ListParams>,
 ) -> Result<Response, ApiError> {
@@ -193,6 +204,18 @@ async fn list(
             .and_then(|s| s.parse::<u64>().ok())
             .filter(|rv| *rv > 0);
         return Ok(watch::stream(state.store.clone(), kind, filter, since));
+    }
+    let accept = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if crate::api::table::accepts_table(accept)
+        && let Some(text) =
+            state
+                .tables
+                .list(&state.store, kind, &filter, jiff::Timestamp::now())?
+    {
+        return Ok(json_text_response(text));
     }
 
     if filter.fields.is_empty() {
@@ -239,12 +262,17 @@ fn raw_list_text(kind: Kind, items: &[String], rv: u64) -> String {
 }
 
 fn raw_list_response(kind: Kind, items: &[String], rv: u64) -> Response {
+    json_text_response(raw_list_text(kind, items, rv))
+}
+
+/// A 200 answer whose body is JSON text made by hand.
+fn json_text_response(text: String) -> Response {
     (
         [(
             axum::http::header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         )],
-        raw_list_text(kind, items, rv),
+        text,
     )
         .into_response()
 }

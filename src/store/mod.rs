@@ -250,6 +250,32 @@ impl Store {
         Ok((items, rv))
     }
 
+    /// Like [`Store::list_raw`], for a cache kept per object version: `f` gets each
+    /// object's uid and resourceVersion, and its stored body only when `want(uid, rv)`
+    /// asks for it. SQLite reads a column only when asked and bodies sit last in the
+    /// row (most on overflow pages), so a cache hit costs no body read.
+    pub fn scan_versions(
+        &self,
+        kind: Kind,
+        ns: Option<&str>,
+        label_filter: Option<LabelFilter<'_>>,
+        mut want: impl FnMut(&str, u64) -> bool,
+        mut f: impl FnMut(&str, u64, Option<&str>) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        let ctx = || format!("listing {}", kind.resource());
+        self.scan_rows(kind, ns, label_filter, |row| {
+            let uid = text_column(row, 2).map_err(|e| StoreError::sqlite(ctx(), e))?;
+            let rv: i64 = row.get(3).map_err(|e| StoreError::sqlite(ctx(), e))?;
+            let rv = u64::try_from(rv).unwrap_or(0);
+            if want(uid, rv) {
+                let body = text_column(row, 1).map_err(|e| StoreError::sqlite(ctx(), e))?;
+                f(uid, rv, Some(body))
+            } else {
+                f(uid, rv, None)
+            }
+        })
+    }
+
     /// Calls `f` with the stored body of every object of `kind` (in `ns`, or all) whose
     /// labels pass `label_filter`, in namespace-then-name order (the primary key's: no
     /// sort step); returns the resourceVersion the scan is consistent with. Labels are
@@ -261,6 +287,23 @@ impl Store {
         label_filter: Option<LabelFilter<'_>>,
         mut f: impl FnMut(&str) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError> {
+        let ctx = || format!("listing {}", kind.resource());
+        self.scan_rows(kind, ns, label_filter, |row| {
+            // Borrowed from SQLite's row buffer: no copy unless `f` makes one.
+            let body = text_column(row, 1).map_err(|e| StoreError::sqlite(ctx(), e))?;
+            f(body)
+        })
+    }
+
+    /// [`Store::scan`]'s walk: `f` gets each passing row of
+    /// `SELECT labels, body, uid, resource_version` and reads the columns it needs.
+    fn scan_rows(
+        &self,
+        kind: Kind,
+        ns: Option<&str>,
+        label_filter: Option<LabelFilter<'_>>,
+        mut f: impl FnMut(&rusqlite::Row<'_>) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
         let state = self.lock();
         let ctx = || format!("listing {}", kind.resource());
         let resource = kind.resource();
@@ -270,8 +313,8 @@ impl Store {
                 stmt = state
                     .conn
                     .prepare_cached(
-                        "SELECT labels, body FROM objects WHERE kind = ?1 AND namespace = ?2 \
-                         ORDER BY namespace, name",
+                        "SELECT labels, body, uid, resource_version FROM objects \
+                         WHERE kind = ?1 AND namespace = ?2 ORDER BY namespace, name",
                     )
                     .map_err(|e| StoreError::sqlite(ctx(), e))?;
                 stmt.query(params![resource, key_namespace(kind, ns)])
@@ -280,8 +323,8 @@ impl Store {
                 stmt = state
                     .conn
                     .prepare_cached(
-                        "SELECT labels, body FROM objects WHERE kind = ?1 \
-                         ORDER BY namespace, name",
+                        "SELECT labels, body, uid, resource_version FROM objects \
+                         WHERE kind = ?1 ORDER BY namespace, name",
                     )
                     .map_err(|e| StoreError::sqlite(ctx(), e))?;
                 stmt.query(params![resource])
@@ -300,9 +343,7 @@ impl Store {
                     continue;
                 }
             }
-            // Borrowed from SQLite's row buffer: no copy unless `f` makes one.
-            let body = text_column(row, 1).map_err(|e| StoreError::sqlite(ctx(), e))?;
-            f(body)?;
+            f(row)?;
         }
         Ok(state.rv)
     }

@@ -39,7 +39,7 @@ pub use events::{
 };
 pub use jobs::jobs_table;
 pub use output::{OutputError, list_value, names, omit_managed_fields, to_json};
-pub use pods::pods_table;
+pub use pods::{COLUMNS as POD_COLUMNS, PodRow, pods_table};
 pub use replicasets::replicasets_table;
 pub use selector::selector_string;
 pub use services::services_table;

@@ -6,11 +6,57 @@
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{Container, ContainerStatus, Pod, PodCondition};
 
-use super::age::{age, since};
+use super::age::since;
 use super::table::{self, Row, TableOptions};
 
 const HEADERS: &[&str] = &["Name", "Ready", "Status", "Restarts", "Age"];
 const WIDE_HEADERS: &[&str] = &["IP", "Node", "Nominated Node", "Readiness Gates"];
+
+/// The pod table's columns as the API server's Table names them (printers.go
+/// `podColumnDefinitions`): name, description, priority (1: only with `-o wide`).
+pub const COLUMNS: &[(&str, &str, i32)] = &[
+    ("Name", "Name must be unique within a namespace.", 0),
+    (
+        "Ready",
+        "The aggregate readiness state of this pod for accepting traffic.",
+        0,
+    ),
+    (
+        "Status",
+        "The aggregate status of the containers in this pod.",
+        0,
+    ),
+    (
+        "Restarts",
+        "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.",
+        0,
+    ),
+    (
+        "Age",
+        "CreationTimestamp is a timestamp representing the server time when this object was created.",
+        0,
+    ),
+    (
+        "IP",
+        "IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.",
+        1,
+    ),
+    (
+        "Node",
+        "NodeName is a request to schedule this pod onto a specific node.",
+        1,
+    ),
+    (
+        "Nominated Node",
+        "nominatedNodeName is set only when this pod preempts other pods on the node.",
+        1,
+    ),
+    (
+        "Readiness Gates",
+        "If specified, all readiness gates will be evaluated for pod readiness.",
+        1,
+    ),
+];
 
 /// The node controller's reason for pods on a lost node (`node.NodeUnreachablePodReason`).
 const NODE_UNREACHABLE_POD_REASON: &str = "NodeLost";
@@ -25,12 +71,81 @@ pub fn pods_table(pods: &[Pod], now: Timestamp, opts: &TableOptions) -> String {
     table::render(&headers, &rows, opts)
 }
 
-/// READY, STATUS and RESTARTS of a pod, as kubectl computes them.
+/// A pod's table row with what depends on the time left as times: what a server keeps
+/// per pod version and renders at each request ([`PodRow::cells`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PodSummary {
+pub struct PodRow {
+    pub namespace: String,
+    pub name: String,
     pub ready: String,
     pub status: String,
-    pub restarts: String,
+    pub restarts: i64,
+    pub last_restart: Option<Timestamp>,
+    pub created: Option<Timestamp>,
+    pub ip: String,
+    pub node: String,
+    pub nominated_node: String,
+    pub readiness_gates: String,
+}
+
+impl PodRow {
+    pub fn of(pod: &Pod) -> PodRow {
+        let parts = summary_parts(pod);
+        let status = pod.status.as_ref();
+        let spec = pod.spec.as_ref();
+        // printers.go reads `podIPs[0]`; converting a v1 Pod fills `podIPs` from
+        // `podIP` when only that is set, so either field shows.
+        let ip = status
+            .and_then(|s| s.pod_ips.as_ref())
+            .and_then(|ips| ips.first())
+            .map(|ip| ip.ip.as_str())
+            .or_else(|| status.and_then(|s| s.pod_ip.as_deref()));
+        PodRow {
+            namespace: pod.metadata.namespace.clone().unwrap_or_default(),
+            name: pod.metadata.name.clone().unwrap_or_default(),
+            ready: parts.ready,
+            status: parts.status,
+            restarts: parts.restarts,
+            last_restart: parts.last_restart,
+            created: pod.metadata.creation_timestamp.as_ref().map(|t| t.0),
+            ip: none_if_empty(ip),
+            node: none_if_empty(spec.and_then(|s| s.node_name.as_deref())),
+            nominated_node: none_if_empty(status.and_then(|s| s.nominated_node_name.as_deref())),
+            readiness_gates: readiness_gates(pod),
+        }
+    }
+
+    /// The row's cells at `now`, every column of [`COLUMNS`] (the wide ones last).
+    pub fn cells(&self, now: Timestamp) -> Vec<String> {
+        vec![
+            self.name.clone(),
+            self.ready.clone(),
+            self.status.clone(),
+            restarts_cell(self.restarts, self.last_restart, now),
+            since(self.created, now),
+            self.ip.clone(),
+            self.node.clone(),
+            self.nominated_node.clone(),
+            self.readiness_gates.clone(),
+        ]
+    }
+}
+
+/// RESTARTS: the count, and how long ago the last one was when there was one.
+fn restarts_cell(restarts: i64, last_restart: Option<Timestamp>, now: Timestamp) -> String {
+    match last_restart {
+        Some(t) if restarts != 0 => format!("{restarts} ({} ago)", since(Some(t), now)),
+        _ => restarts.to_string(),
+    }
+}
+
+/// kubectl's READY/STATUS/RESTARTS computation for one pod, without the time: the
+/// restart count and when the last restart ended.
+struct SummaryParts {
+    ready: String,
+    status: String,
+    restarts: i64,
+    last_restart: Option<Timestamp>,
 }
 
 fn is_restartable_init(c: Option<&Container>) -> bool {
@@ -66,8 +181,7 @@ fn later(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
     }
 }
 
-/// kubectl's READY/STATUS/RESTARTS computation for one pod.
-pub fn summarize(pod: &Pod, now: Timestamp) -> PodSummary {
+fn summary_parts(pod: &Pod) -> SummaryParts {
     let spec = pod.spec.as_ref();
     let status = pod.status.as_ref();
     let empty_conditions = Vec::new();
@@ -200,14 +314,11 @@ pub fn summarize(pod: &Pod, now: Timestamp) -> PodSummary {
         reason = "Terminating".to_string();
     }
 
-    let restarts = match last_restart {
-        Some(t) if restarts != 0 => format!("{restarts} ({} ago)", since(Some(t), now)),
-        _ => restarts.to_string(),
-    };
-    PodSummary {
+    SummaryParts {
         ready: format!("{ready}/{total}"),
         status: reason,
         restarts,
+        last_restart,
     }
 }
 
@@ -219,33 +330,13 @@ fn none_if_empty(s: Option<&str>) -> String {
 }
 
 fn pod_row(pod: &Pod, now: Timestamp, wide: bool) -> Row {
-    let summary = summarize(pod, now);
-    let mut cells = vec![
-        pod.metadata.name.clone().unwrap_or_default(),
-        summary.ready,
-        summary.status,
-        summary.restarts,
-        age(pod.metadata.creation_timestamp.as_ref(), now),
-    ];
-    if wide {
-        let status = pod.status.as_ref();
-        let spec = pod.spec.as_ref();
-        // printers.go reads `podIPs[0]`; converting a v1 Pod fills `podIPs` from
-        // `podIP` when only that is set, so either field shows.
-        let ip = status
-            .and_then(|s| s.pod_ips.as_ref())
-            .and_then(|ips| ips.first())
-            .map(|ip| ip.ip.as_str())
-            .or_else(|| status.and_then(|s| s.pod_ip.as_deref()));
-        cells.push(none_if_empty(ip));
-        cells.push(none_if_empty(spec.and_then(|s| s.node_name.as_deref())));
-        cells.push(none_if_empty(
-            status.and_then(|s| s.nominated_node_name.as_deref()),
-        ));
-        cells.push(readiness_gates(pod));
+    let row = PodRow::of(pod);
+    let mut cells = row.cells(now);
+    if !wide {
+        cells.truncate(HEADERS.len());
     }
     Row {
-        namespace: pod.metadata.namespace.clone().unwrap_or_default(),
+        namespace: row.namespace,
         cells,
     }
 }
@@ -280,6 +371,34 @@ fn readiness_gates(pod: &Pod) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// READY, STATUS and RESTARTS of a pod, as kubectl computes them.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    struct PodSummary {
+        ready: String,
+        status: String,
+        restarts: String,
+    }
+
+    fn summarize(pod: &Pod, now: Timestamp) -> PodSummary {
+        let parts = summary_parts(pod);
+        PodSummary {
+            ready: parts.ready,
+            status: parts.status,
+            restarts: restarts_cell(parts.restarts, parts.last_restart, now),
+        }
+    }
+
+    #[test]
+    fn the_server_table_columns_are_the_printed_headers() {
+        let names: Vec<&str> = COLUMNS.iter().map(|c| c.0).collect();
+        assert_eq!(names, [HEADERS, WIDE_HEADERS].concat());
+        assert!(
+            COLUMNS
+                .iter()
+                .all(|c| (c.2 == 1) == WIDE_HEADERS.contains(&c.0))
+        );
+    }
     use crate::cli::printers::test_support::now;
     use serde_json::{Value, json};
 
