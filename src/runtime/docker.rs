@@ -216,20 +216,23 @@ impl Runtime {
                 .stop(&infra_name, translate::grace_seconds(pod))
                 .await
                 .map_err(PodError::sandbox)?,
+            Step::Create(role, index) if matched.owns_sandbox => {
+                // The namespace's network (made for its first pod) is made while the
+                // container is: Docker 20.10 looks the network up at start, not at create
+                // (a daemon that checks at create fails it, and the create makes the
+                // network and tries again).
+                let network = self.network_name(&key.namespace);
+                let sandbox = Sandbox::Own(&network);
+                let (made, created) = tokio::join!(
+                    self.ensure_network(&key.namespace),
+                    self.create_container(pod, &key, role, index, inputs, None, sandbox),
+                );
+                created?;
+                made.map_err(PodError::sandbox)?;
+            }
             Step::Create(role, index) => {
                 let ip = matched.infra.and_then(|i| status::pod_ip(&i.inspect));
-                let network = match matched.owns_sandbox {
-                    true => Some(
-                        self.ensure_network(&key.namespace)
-                            .await
-                            .map_err(PodError::sandbox)?,
-                    ),
-                    false => None,
-                };
-                let sandbox = match &network {
-                    Some(network) => Sandbox::Own(network),
-                    None => Sandbox::Infra(&infra_name),
-                };
+                let sandbox = Sandbox::Infra(&infra_name);
                 self.create_container(pod, &key, role, index, inputs, ip.as_deref(), sandbox)
                     .await?
             }
@@ -313,12 +316,25 @@ impl Runtime {
             .map_err(|e| e.error)
     }
 
+    /// Creates the pod's infra container, and the namespace's network meanwhile (see
+    /// `step_pod_ahead`'s create: Docker 20.10 needs it only at start).
     async fn create_infra(&self, pod: &Pod, key: &PodKey) -> Result<(), PodError> {
-        let network = self
-            .ensure_network(&key.namespace)
-            .await
-            .map_err(PodError::sandbox)?;
-        let plan = translate::infra(pod, &self.inner.engine_id, &network).map_err(PodError::pod)?;
+        let network = self.network_name(&key.namespace);
+        let (made, created) = tokio::join!(
+            self.ensure_network(&key.namespace),
+            self.create_infra_on(pod, key, &network),
+        );
+        created?;
+        made.map(|_| ()).map_err(PodError::sandbox)
+    }
+
+    async fn create_infra_on(
+        &self,
+        pod: &Pod,
+        key: &PodKey,
+        network: &str,
+    ) -> Result<(), PodError> {
+        let plan = translate::infra(pod, &self.inner.engine_id, network).map_err(PodError::pod)?;
         self.ensure_image(&key.uid, &plan.image, plan.pull_policy)
             .await
             .map_err(|e| PodError::sandbox(e.0))?;
