@@ -163,6 +163,19 @@ fn pods_are_printed_by_the_engine_as_kubectl_asks() {
     assert_eq!(table["columnDefinitions"][0]["name"], "Name");
     assert_eq!(table["rows"].as_array().unwrap().len(), 2, "{table:#}");
     assert_eq!(table["rows"][0]["object"]["kind"], "PartialObjectMetadata");
+    // includeObject=None (what the CLI asks for when it prints no namespace or
+    // labels): the same cells, no objects; an unknown policy is refused.
+    let bare_path = format!("{path}?includeObject=None");
+    let (code, body) = http_unix_with(&e.socket, "GET", &bare_path, &[("Accept", accept)], None);
+    assert_eq!(code, 200, "{body}");
+    let bare: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(bare["rows"].as_array().unwrap().len(), 2, "{bare:#}");
+    assert_eq!(bare["rows"][0]["cells"], table["rows"][0]["cells"]);
+    assert!(bare["rows"][0].get("object").is_none(), "{bare:#}");
+    let bogus = format!("{path}?includeObject=Everything");
+    let (code, body) = http_unix_with(&e.socket, "GET", &bogus, &[("Accept", accept)], None);
+    assert_eq!(code, 400, "{body}");
+    assert!(body.contains("Unsupported value"), "{body}");
     // Without the Accept header: the plain list, as before.
     let (_, body) = http_unix(&e.socket, "GET", &path, None);
     let list: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -181,6 +194,13 @@ fn pods_are_printed_by_the_engine_as_kubectl_asks() {
         line.contains("Completed") && line.contains("job-name=done"),
         "{all}"
     );
+    // -A prints each row's namespace, read from the rows' metadata.
+    let every = e.ok(&["get", "pods", "-a", "-A"]);
+    let line = every
+        .lines()
+        .find(|l| l.contains(&done))
+        .unwrap_or_else(|| panic!("{every}"));
+    assert!(line.starts_with(&format!("{} ", e.namespace)), "{every}");
     let wide = e.ok(&["get", "pods", "-a", "-o", "wide"]);
     let header: Vec<&str> = wide.lines().next().unwrap().split_whitespace().collect();
     assert_eq!(

@@ -79,6 +79,8 @@ struct Ev {
     t_ns: i64,
     role: Option<String>,
     engine: Option<String>,
+    /// The container's id.
+    id: String,
 }
 
 /// Collects the create/start/die events of containers carrying `label` until dropped.
@@ -138,6 +140,7 @@ fn to_ev(msg: &EventMessage) -> Option<Ev> {
         t_ns: msg.time_nano?,
         role: attrs.get(ROLE_LABEL).cloned(),
         engine: attrs.get(ENGINE_LABEL).cloned(),
+        id: actor.id.clone().unwrap_or_default(),
     })
 }
 
@@ -156,18 +159,42 @@ fn now_ns() -> i64 {
 /// its slot: the first `parallelism` starts fill the empty slots; every later start
 /// takes the slot freed longest ago. Returns the gaps in milliseconds.
 fn handoffs(events: &[Ev], parallelism: usize) -> Vec<f64> {
+    handoffs_to(events, parallelism, "start")
+}
+
+/// As [`handoffs`], up to the `action` ("create" or "start") of the container that takes
+/// the freed slot: to its `create`, the gap is the engine's own share of a handoff.
+fn handoffs_to(events: &[Ev], parallelism: usize, action: &str) -> Vec<f64> {
     let mut free: VecDeque<i64> = VecDeque::new();
-    let mut starts = 0;
+    let mut seen = 0;
+    let mut gaps = Vec::new();
+    for e in events.iter().filter(|e| e.role.as_deref() != Some("infra")) {
+        if e.action == "die" {
+            free.push_back(e.t_ns);
+        } else if e.action == action {
+            seen += 1;
+            if seen > parallelism
+                && let Some(died) = free.pop_front()
+            {
+                gaps.push((e.t_ns - died) as f64 / 1e6);
+            }
+        }
+    }
+    gaps
+}
+
+/// Each app container's `create` -> `start`: Docker's own share of making it run.
+fn create_to_start(events: &[Ev]) -> Vec<f64> {
+    let mut created: HashMap<&str, i64> = HashMap::new();
     let mut gaps = Vec::new();
     for e in events.iter().filter(|e| e.role.as_deref() != Some("infra")) {
         match e.action.as_str() {
-            "die" => free.push_back(e.t_ns),
+            "create" => {
+                created.insert(&e.id, e.t_ns);
+            }
             "start" => {
-                starts += 1;
-                if starts > parallelism
-                    && let Some(died) = free.pop_front()
-                {
-                    gaps.push((e.t_ns - died) as f64 / 1e6);
+                if let Some(c) = created.remove(e.id.as_str()) {
+                    gaps.push((e.t_ns - c) as f64 / 1e6);
                 }
             }
             _ => {}
@@ -926,6 +953,39 @@ async fn bench(
                 "",
                 None,
             ));
+            // Where a handoff's time goes: the engine's share (die -> the next create)
+            // and Docker's (create -> start of the same container), each beside the
+            // bare loop's.
+            let share = |f: &dyn Fn(&[Ev]) -> Vec<f64>, evs: Vec<&Vec<Ev>>| {
+                median(&evs.into_iter().flat_map(|e| f(e)).collect::<Vec<_>>())
+            };
+            let to_create = |e: &[Ev]| handoffs_to(e, p, "create");
+            rows.push(row(
+                "  die -> next create p50: dockjob / bare loop",
+                format!(
+                    "{} / {}",
+                    fmt_opt_ms(share(&to_create, dj.iter().map(|d| &d.events).collect())),
+                    fmt_opt_ms(share(&to_create, bare.iter().map(|b| &b.events).collect()))
+                ),
+                "",
+                None,
+            ));
+            rows.push(row(
+                "  create -> start p50: dockjob / bare loop",
+                format!(
+                    "{} / {}",
+                    fmt_opt_ms(share(
+                        &create_to_start,
+                        dj.iter().map(|d| &d.events).collect()
+                    )),
+                    fmt_opt_ms(share(
+                        &create_to_start,
+                        bare.iter().map(|b| &b.events).collect()
+                    ))
+                ),
+                "",
+                None,
+            ));
         }
     }
 
@@ -1002,6 +1062,7 @@ mod tests {
             t_ns: t_ms * 1_000_000,
             role: Some(role.into()),
             engine: None,
+            id: format!("c{t_ms}"),
         }
     }
 
@@ -1018,6 +1079,23 @@ mod tests {
             ev("start", 30, "app"),
         ];
         assert_eq!(handoffs(&events, 2), vec![8.0, 19.0]);
+    }
+
+    #[test]
+    fn a_handoff_splits_into_the_engines_share_and_dockers() {
+        let mut events = vec![
+            ev("create", 0, "app"),
+            ev("start", 4, "app"),
+            ev("die", 10, "app"),
+            ev("create", 13, "app"),
+            ev("start", 20, "app"),
+        ];
+        // The second container's start carries its create's id.
+        events[4].id = events[3].id.clone();
+        events[1].id = events[0].id.clone();
+        assert_eq!(handoffs_to(&events, 1, "create"), vec![3.0]);
+        assert_eq!(handoffs(&events, 1), vec![10.0]);
+        assert_eq!(create_to_start(&events), vec![4.0, 7.0]);
     }
 
     #[test]

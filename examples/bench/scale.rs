@@ -195,10 +195,15 @@ fn seed(data_dir: &Path, ns: &str, jobs: &[String]) -> Result<usize> {
 
 /// GET `path` over the engine's socket with plain HTTP/1.0 (no CLI): wall ms and body.
 fn http_get(socket: &Path, path: &str) -> Result<(f64, Vec<u8>)> {
+    http_get_with(socket, path, "")
+}
+
+/// [`http_get`] with more header lines (each ending in CRLF).
+fn http_get_with(socket: &Path, path: &str, headers: &str) -> Result<(f64, Vec<u8>)> {
     let t = Instant::now();
     let mut s = std::os::unix::net::UnixStream::connect(socket)
         .with_context(|| format!("connecting to {}", socket.display()))?;
-    write!(s, "GET {path} HTTP/1.0\r\nHost: dockjob\r\n\r\n")?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: dockjob\r\n{headers}\r\n")?;
     let mut buf = Vec::new();
     s.read_to_end(&mut buf)?;
     let ms = t.elapsed().as_secs_f64() * 1e3;
@@ -348,6 +353,22 @@ pub fn bench(bin: &Path, run: &str, cleanup: &Cleanup) -> Result<Vec<Row>> {
             size as f64 / 1e6
         ),
         format!("{http_ms:.0} ms"),
+        "",
+        None,
+    ));
+    let accept = format!("Accept: {}\r\n", dockjob::api::table::ACCEPT_TABLE);
+    let table_ms = p50(|| {
+        let path = "/api/v1/pods?includeObject=None";
+        let (ms, body) = http_get_with(&engine.socket, path, &accept)?;
+        size = body.len();
+        Ok(ms)
+    })?;
+    rows.push(row(
+        &format!(
+            "  engine alone: as the CLI asks, a Table p50 ({:.1} MB)",
+            size as f64 / 1e6
+        ),
+        format!("{table_ms:.0} ms"),
         "",
         None,
     ));

@@ -187,12 +187,34 @@ impl Client {
         Ok(self.request(Method::GET, path, None).await?.0)
     }
 
-    /// A GET with an Accept header (content negotiation, e.g. kubectl's Table).
-    pub async fn get_accept(&self, path: &str, accept: &str) -> anyhow::Result<Value> {
-        Ok(self
-            .request_accept(Method::GET, path, None, Some(accept))
-            .await?
-            .0)
+    /// A GET with an Accept header (content negotiation, e.g. kubectl's Table): the media
+    /// type the server chose (its Content-Type) and the body, not decoded yet, so that
+    /// the caller decodes a large answer once, straight into the type it names.
+    pub async fn get_negotiated(
+        &self,
+        path: &str,
+        accept: &str,
+    ) -> anyhow::Result<(String, Bytes)> {
+        let resp = self
+            .send_accept(Method::GET, path, None, Some(accept))
+            .await?;
+        let status = resp.status();
+        let media = resp
+            .headers()
+            .get(hyper::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let bytes = resp
+            .into_body()
+            .collect()
+            .await
+            .context("reading the engine's answer")?
+            .to_bytes();
+        if !status.is_success() {
+            return Err(server_error(status, &bytes).into());
+        }
+        Ok((media, bytes))
     }
 
     /// Like `get`, but a 404 is `None`.

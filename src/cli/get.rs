@@ -31,7 +31,7 @@ use super::query::with_params;
 use super::resources::{Request, Selection};
 use super::watch::{self, EventType, Watch};
 use crate::api::kinds::Kind;
-use crate::api::table::{ACCEPT_TABLE, Table, cell_text};
+use crate::api::table::{ACCEPT_TABLE, IncludeObject, Table, accepts_table, cell_text};
 
 /// What `get` was asked for.
 #[derive(Debug, Clone)]
@@ -154,32 +154,37 @@ async fn fetch_request(
         // `get pods` without -a leaves out finished pods: the server can, by phase.
         let live_pods = (table && kind == Kind::Pod && !args.all)
             .then_some("status.phase!=Succeeded,status.phase!=Failed");
+        // The rows' metadata is read only for namespaces and label columns.
+        let metadata = args.all_namespaces || !args.labels.is_empty();
+        let include = (table && !metadata).then_some(IncludeObject::None.as_str());
         let path = with_params(
             &kind.collection_path(ns),
             &[
                 ("labelSelector", args.selector.as_deref()),
                 ("fieldSelector", live_pods),
+                ("includeObject", include),
             ],
         );
-        let mut list = if table {
-            client.get_accept(&path, ACCEPT_TABLE).await?
+        let mut list: Value = if table {
+            let (media, body) = client.get_negotiated(&path, ACCEPT_TABLE).await?;
+            if accepts_table(&media) {
+                let mut table: Table = serde_json::from_slice(&body)
+                    .context("the engine's Table answer is not valid")?;
+                let items = table
+                    .rows
+                    .iter_mut()
+                    .map(|r| r.object.take().unwrap_or(Value::Null))
+                    .collect();
+                return Ok(Group {
+                    kind,
+                    items,
+                    table: Some(table),
+                });
+            }
+            serde_json::from_slice(&body).context("the engine's answer is not JSON")?
         } else {
             client.get(&path).await?
         };
-        if list["kind"] == "Table" {
-            let table: Table =
-                serde_json::from_value(list).context("the engine's Table answer is not valid")?;
-            let items = table
-                .rows
-                .iter()
-                .map(|r| r.object.clone().unwrap_or(Value::Null))
-                .collect();
-            return Ok(Group {
-                kind,
-                items,
-                table: Some(table),
-            });
-        }
         // Taken, not cloned: a list of 10,000 pods is 25 MB of JSON.
         if let Value::Array(all) = list["items"].take() {
             items = all;
@@ -299,7 +304,10 @@ fn table(
 
 /// A server-printed Table as kubectl prints it: the columns of priority 0, and with
 /// `-o wide` the others too.
-pub(crate) fn server_table(t: &Table, opts: &TableOptions) -> String {
+///
+/// `items` are the rows' objects (taken out of the table as it was read; `Null` where
+/// the server sent none): the NAMESPACE column is read from them.
+pub(crate) fn server_table(t: &Table, items: &[Value], opts: &TableOptions) -> String {
     let shown: Vec<usize> = t
         .column_definitions
         .iter()
@@ -314,10 +322,10 @@ pub(crate) fn server_table(t: &Table, opts: &TableOptions) -> String {
     let rows: Vec<printers::Row> = t
         .rows
         .iter()
-        .map(|r| printers::Row {
-            namespace: r
-                .object
-                .as_ref()
+        .enumerate()
+        .map(|(i, r)| printers::Row {
+            namespace: items
+                .get(i)
                 .and_then(|o| o["metadata"]["namespace"].as_str())
                 .unwrap_or_default()
                 .to_string(),
@@ -396,7 +404,7 @@ fn render_groups_with(
                     raw,
                 };
                 let text = match table {
-                    Some(t) => server_table(t, &opts),
+                    Some(t) => server_table(t, items, &opts),
                     None => self::table(*kind, items, now, &opts)?,
                 };
                 let text = if raw {

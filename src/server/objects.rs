@@ -20,6 +20,7 @@ use super::status::ApiError;
 use super::watch;
 use crate::api::kinds::Kind;
 use crate::api::selector::Selector;
+use crate::api::table::{IncludeObject, TABLE_MEDIA_TYPE};
 
 /// The query parameters Kubernetes list/watch/delete requests carry.
 #[derive(Debug, Default, Deserialize)]
@@ -29,6 +30,8 @@ pub struct ListParams {
     pub field_selector: Option<String>,
     pub watch: Option<String>,
     pub resource_version: Option<String>,
+    /// A Table's rows' objects (`None`, `Metadata`, `Object`; see `api::table`).
+    pub include_object: Option<String>,
 }
 
 impl ListParams {
@@ -209,13 +212,19 @@ async fn list(
         .get(axum::http::header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if crate::api::table::accepts_table(accept)
-        && let Some(text) =
-            state
-                .tables
-                .list(&state.store, kind, &filter, jiff::Timestamp::now())?
-    {
-        return Ok(json_text_response(text));
+    if crate::api::table::accepts_table(accept) {
+        let include = IncludeObject::parse(params.include_object.as_deref())
+            .map_err(ApiError::bad_request)?;
+        // Rows with whole objects are the plain list's objects: the list is served (the
+        // Accept header's last choice), as for a kind without a table.
+        if include != IncludeObject::Object
+            && let Some(text) =
+                state
+                    .tables
+                    .list(&state.store, kind, &filter, include, jiff::Timestamp::now())?
+        {
+            return Ok(text_response(TABLE_MEDIA_TYPE, text));
+        }
     }
 
     if filter.fields.is_empty() {
@@ -267,10 +276,14 @@ fn raw_list_response(kind: Kind, items: &[String], rv: u64) -> Response {
 
 /// A 200 answer whose body is JSON text made by hand.
 fn json_text_response(text: String) -> Response {
+    text_response("application/json", text)
+}
+
+fn text_response(media_type: &'static str, text: String) -> Response {
     (
         [(
             axum::http::header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
+            HeaderValue::from_static(media_type),
         )],
         text,
     )

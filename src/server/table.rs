@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use super::objects::Filter;
 use super::status::ApiError;
 use crate::api::kinds::Kind;
+use crate::api::table::IncludeObject;
 use crate::cli::printers::{POD_COLUMNS, PodRow};
 use crate::store::{Store, StoreError, WatchType};
 
@@ -107,7 +108,8 @@ impl Tables {
             labels: None,
             fields: Default::default(),
         };
-        if let Err(e) = self.list(store, Kind::Pod, &all, jiff::Timestamp::now()) {
+        let include = IncludeObject::None;
+        if let Err(e) = self.list(store, Kind::Pod, &all, include, jiff::Timestamp::now()) {
             tracing::warn!(error = %e.message, "making the pod table rows failed");
         }
     }
@@ -119,6 +121,7 @@ impl Tables {
         store: &Store,
         kind: Kind,
         filter: &Filter,
+        include: IncludeObject,
         now: jiff::Timestamp,
     ) -> Result<Option<String>, ApiError> {
         if kind != Kind::Pod || !filter.fields.keys().all(|k| ROW_FIELDS.contains(&k)) {
@@ -149,7 +152,7 @@ impl Tables {
                     return Ok(());
                 };
                 if filter.fields.matches(&entry.fields()) {
-                    push_row(&mut rows, entry, now);
+                    push_row(&mut rows, entry, include, now);
                 }
                 Ok(())
             },
@@ -163,15 +166,19 @@ impl Tables {
     }
 }
 
-/// One row: `{"cells":[...],"object":{PartialObjectMetadata}}`, appended after a comma
-/// when it is not the first.
-fn push_row(rows: &mut String, entry: &PodEntry, now: jiff::Timestamp) {
+/// One row: `{"cells":[...],"object":{PartialObjectMetadata}}` (without the object
+/// under `includeObject=None`), appended after a comma when it is not the first.
+fn push_row(rows: &mut String, entry: &PodEntry, include: IncludeObject, now: jiff::Timestamp) {
     if !rows.is_empty() {
         rows.push(',');
     }
     let cells = serde_json::to_string(&entry.row.cells(now)).unwrap_or_else(|_| "[]".into());
     rows.push_str("{\"cells\":");
     rows.push_str(&cells);
+    if include == IncludeObject::None {
+        rows.push('}');
+        return;
+    }
     rows.push_str(
         ",\"object\":{\"kind\":\"PartialObjectMetadata\",\"apiVersion\":\"meta.k8s.io/v1\",\"metadata\":",
     );
@@ -242,7 +249,10 @@ mod tests {
     fn table(tables: &Tables, store: &Store, f: &Filter) -> Table {
         // The store stamps creationTimestamp itself: five minutes after it.
         let now = jiff::Timestamp::now() + jiff::SignedDuration::from_mins(5);
-        let text = tables.list(store, Kind::Pod, f, now).unwrap().unwrap();
+        let text = tables
+            .list(store, Kind::Pod, f, IncludeObject::Metadata, now)
+            .unwrap()
+            .unwrap();
         serde_json::from_str(&text).unwrap()
     }
 
@@ -298,6 +308,15 @@ mod tests {
         assert_eq!(object["kind"], "PartialObjectMetadata");
         assert_eq!(object["metadata"]["labels"]["app"], "a");
         assert!(object["metadata"].get("managedFields").is_none());
+
+        // includeObject=None: the same cells, no object.
+        let now = jiff::Timestamp::now() + jiff::SignedDuration::from_mins(5);
+        let all = filter(None, "");
+        let text = tables.list(&store, Kind::Pod, &all, IncludeObject::None, now);
+        let bare: Table = serde_json::from_str(&text.unwrap().unwrap()).unwrap();
+        assert_eq!(bare.rows.len(), 1);
+        assert_eq!(bare.rows[0].cells, t.rows[0].cells);
+        assert_eq!(bare.rows[0].object, None);
     }
 
     /// The CLI prints the server's Table exactly as it prints the pods themselves:
@@ -323,10 +342,21 @@ mod tests {
         let tables = Tables::follow(&store);
         let now = jiff::Timestamp::now() + jiff::SignedDuration::from_mins(5);
         let text = tables
-            .list(&store, Kind::Pod, &filter(None, ""), now)
+            .list(
+                &store,
+                Kind::Pod,
+                &filter(None, ""),
+                IncludeObject::Metadata,
+                now,
+            )
             .unwrap()
             .unwrap();
-        let t: Table = serde_json::from_str(&text).unwrap();
+        let mut t: Table = serde_json::from_str(&text).unwrap();
+        let items: Vec<Value> = t
+            .rows
+            .iter_mut()
+            .map(|r| r.object.take().unwrap())
+            .collect();
         let pods: Vec<Pod> = store.list_as(Kind::Pod, None, None).unwrap();
         for (wide, show_namespace, no_headers) in [
             (false, false, false),
@@ -341,7 +371,7 @@ mod tests {
                 ..Default::default()
             };
             assert_eq!(
-                crate::cli::get::server_table(&t, &opts),
+                crate::cli::get::server_table(&t, &items, &opts),
                 pods_table(&pods, now, &opts),
                 "{opts:?}"
             );
@@ -406,14 +436,26 @@ mod tests {
         let now = jiff::Timestamp::now();
         assert!(
             tables
-                .list(&store, Kind::Pod, &filter(None, "spec.nodeName=x"), now)
+                .list(
+                    &store,
+                    Kind::Pod,
+                    &filter(None, "spec.nodeName=x"),
+                    IncludeObject::Metadata,
+                    now
+                )
                 .unwrap()
                 .is_none(),
             "a field the rows do not keep: the plain list"
         );
         assert!(
             tables
-                .list(&store, Kind::Job, &filter(None, ""), now)
+                .list(
+                    &store,
+                    Kind::Job,
+                    &filter(None, ""),
+                    IncludeObject::Metadata,
+                    now
+                )
                 .unwrap()
                 .is_none()
         );
