@@ -621,19 +621,21 @@ fn objects_of_an_owner_are_found_through_the_owner_index() {
             .unwrap();
     }
     let state = store.lock();
-    let plan: Vec<String> = state
-        .conn
-        .prepare(&format!("EXPLAIN QUERY PLAN {OWNED_QUERY}"))
-        .unwrap()
-        .query_map(params!["pods", "u1"], |r| r.get::<_, String>(3))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    for query in [OWNED_QUERY, OWNED_VERSIONS_QUERY] {
+        let plan: Vec<String> = state
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {query}"))
+            .unwrap()
+            .query_map(params!["pods", "u1"], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            plan.iter().all(|step| step.contains("objects_by_owner")),
+            "{plan:?}"
+        );
+    }
     drop(state);
-    assert!(
-        plan.iter().all(|step| step.contains("objects_by_owner")),
-        "{plan:?}"
-    );
     let names: Vec<String> = store
         .list_owned(Kind::Pod, "u1")
         .unwrap()
@@ -645,5 +647,38 @@ fn objects_of_an_owner_are_found_through_the_owner_index() {
         [
             "p1", "p11", "p16", "p21", "p26", "p31", "p36", "p41", "p46", "p6"
         ]
+    );
+
+    // By version: the same objects in the same order, bodies only where asked for.
+    let p11 = store.get(Kind::Pod, "default", "p11").unwrap().unwrap();
+    let p11_uid = p11["metadata"]["uid"].as_str().unwrap().to_string();
+    let p11_rv: u64 = p11["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut seen = Vec::new();
+    store
+        .scan_owned_versions(
+            Kind::Pod,
+            "u1",
+            |uid, _| uid == p11_uid,
+            |uid, rv, body| {
+                let name = body.map(|b| serde_json::from_str::<Value>(b).unwrap());
+                seen.push((
+                    uid.to_string(),
+                    rv,
+                    name.map(|v| v["metadata"]["name"].clone()),
+                ));
+                Ok(())
+            },
+        )
+        .unwrap();
+    assert_eq!(seen.len(), 10);
+    assert_eq!(seen[1], (p11_uid.clone(), p11_rv, Some(json!("p11"))));
+    assert!(
+        seen.iter()
+            .filter(|s| s.0 != p11_uid)
+            .all(|s| s.2.is_none())
     );
 }

@@ -27,7 +27,7 @@ pub(super) struct Managed<'a> {
 #[allow(clippy::too_many_arguments)]
 pub(super) fn manage<'a>(
     ctx: &Ctx<'_>,
-    pods: &'a [Pod],
+    pods: &[&'a Pod],
     active_pods: &[&'a Pod],
     succeeded: i32,
     succeeded_indexes: Option<&Intervals>,
@@ -91,6 +91,7 @@ pub(super) fn manage<'a>(
     if ctx.only_replace_failed {
         let terminating_pods: Vec<&Pod> = pods
             .iter()
+            .copied()
             .filter(|p| classify(p) == PodClass::Terminating)
             .collect();
         busy.extend(index_set(&terminating_pods));

@@ -225,8 +225,14 @@ impl<'a> Ctx<'a> {
 }
 
 /// Decide what the Job needs next from the Job, every pod it owns (terminal ones
-/// included) and the current time.
-pub fn reconcile(job: &Job, pods: &[Pod], now: Timestamp) -> JobPlan {
+/// included) and the current time. The pods may be owned or shared (the engine keeps
+/// its decoded pods between reconciles, see `engine::jobs`).
+pub fn reconcile<P: std::borrow::Borrow<Pod>>(job: &Job, pods: &[P], now: Timestamp) -> JobPlan {
+    let pods: Vec<&Pod> = pods.iter().map(|p| p.borrow()).collect();
+    reconcile_pods(job, &pods, now)
+}
+
+fn reconcile_pods(job: &Job, pods: &[&Pod], now: Timestamp) -> JobPlan {
     // metav1.Time is written with whole seconds; stamping status with a truncated time
     // makes what we write equal to what is read back. Waits use the exact time.
     let stamp = Timestamp::from_second(now.as_second()).unwrap_or(now);
@@ -239,7 +245,9 @@ pub fn reconcile(job: &Job, pods: &[Pod], now: Timestamp) -> JobPlan {
             status: old_status,
             create: Vec::new(),
             delete: deletions(
-                pods.iter().filter(|p| classify(p) == PodClass::Active),
+                pods.iter()
+                    .copied()
+                    .filter(|p| classify(p) == PodClass::Active),
                 true,
             ),
             events: Vec::new(),
@@ -276,6 +284,7 @@ pub fn reconcile(job: &Job, pods: &[Pod], now: Timestamp) -> JobPlan {
 
     let active_pods: Vec<&Pod> = pods
         .iter()
+        .copied()
         .filter(|p| classify(p) == PodClass::Active)
         .collect();
     let mut active = i32_len(active_pods.len());
@@ -285,7 +294,7 @@ pub fn reconcile(job: &Job, pods: &[Pod], now: Timestamp) -> JobPlan {
             .filter(|p| classify(p) == PodClass::Terminating)
             .count(),
     );
-    let counted: Vec<&Pod> = pods.iter().filter(|p| ctx.counts(p)).collect();
+    let counted: Vec<&Pod> = pods.iter().copied().filter(|p| ctx.counts(p)).collect();
     let succeeded_pods: Vec<&Pod> = counted
         .iter()
         .copied()
@@ -573,7 +582,7 @@ fn fail_job_message(ctx: &Ctx<'_>, failed_pods: &[&Pod]) -> Option<String> {
 
 /// `pastBackoffLimitOnFailure`: with `restartPolicy: OnFailure` the containers restart
 /// in place, so their restarts (in pods still Pending or Running) are the failures.
-fn past_backoff_limit_on_failure(spec: &JobSpec, pods: &[Pod], backoff_limit: i32) -> bool {
+fn past_backoff_limit_on_failure(spec: &JobSpec, pods: &[&Pod], backoff_limit: i32) -> bool {
     let restart_policy = spec
         .template
         .spec

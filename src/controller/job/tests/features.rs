@@ -136,7 +136,7 @@ fn user_set_index_env_is_kept_and_init_containers_get_it() {
             ..Container::default()
         }]);
     }
-    let plan = reconcile(&j, &[], t(0.0));
+    let plan = reconcile(&j, &[] as &[Pod], t(0.0));
     let spec = plan.create[0].spec.clone().unwrap_or_default();
     let main = spec.containers[0].env.clone().unwrap_or_default();
     assert_eq!(main.len(), 1);

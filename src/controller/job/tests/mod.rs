@@ -187,7 +187,7 @@ fn reasons(plan: &JobPlan) -> Vec<(EventType, &str, &str)> {
 #[test]
 fn one_shot_creates_one_pod_shaped_like_kubernetes() {
     let j = job(Some(1), 1, 6, "Never");
-    let plan = reconcile(&j, &[], t(0.4));
+    let plan = reconcile(&j, &[] as &[Pod], t(0.4));
     assert_eq!(plan.create.len(), 1);
     assert!(plan.delete.is_empty() && plan.events.is_empty());
     assert_eq!(plan.requeue_after, None);
@@ -245,7 +245,7 @@ fn one_shot_creates_one_pod_shaped_like_kubernetes() {
 #[test]
 fn one_shot_completes_with_both_conditions_and_the_event() {
     let j0 = job(Some(1), 1, 6, "Never");
-    let j1 = with_status(&j0, &reconcile(&j0, &[], t(0.0)));
+    let j1 = with_status(&j0, &reconcile(&j0, &[] as &[Pod], t(0.0)));
     // While the pod runs nothing more is created.
     let running = [pod("pi-abcde", "Running").ready().done()];
     let plan = reconcile(&j1, &running, t(3.0));
@@ -342,7 +342,7 @@ fn parallelism_larger_than_remaining_completions_creates_only_what_is_needed() {
 #[test]
 fn work_queue_starts_parallelism_and_stops_creating_after_first_success() {
     let j = job(None, 3, 6, "Never");
-    let plan = reconcile(&j, &[], t(0.0));
+    let plan = reconcile(&j, &[] as &[Pod], t(0.0));
     assert_eq!(plan.create.len(), 3);
     let j = with_status(&j, &plan);
 
@@ -846,7 +846,7 @@ fn active_deadline_requeues_then_fails() {
     if let Some(spec) = j.spec.as_mut() {
         spec.active_deadline_seconds = Some(30);
     }
-    let plan = reconcile(&j, &[], t(0.0));
+    let plan = reconcile(&j, &[] as &[Pod], t(0.0));
     assert_eq!(plan.requeue_after, Some(Duration::from_secs(30)));
     let j = with_status(&j, &plan);
     let pods = [pod("a", "Running").done()];
@@ -887,7 +887,7 @@ fn surplus_pods_are_removed_least_progressed_first() {
 fn job_being_deleted_gets_no_new_pods() {
     let mut j = job(Some(1), 1, 6, "Never");
     j.metadata.deletion_timestamp = Some(Time(t(0.0)));
-    assert!(reconcile(&j, &[], t(1.0)).create.is_empty());
+    assert!(reconcile(&j, &[] as &[Pod], t(1.0)).create.is_empty());
 }
 
 #[test]
