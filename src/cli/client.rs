@@ -168,17 +168,8 @@ impl Client {
     ) -> anyhow::Result<(Value, Vec<String>)> {
         let body = body.map(|b| b.to_string().into_bytes());
         let resp = self.send_accept(method, path, body, accept).await?;
-        let status = resp.status();
         let warnings = warnings(&resp);
-        let bytes = resp
-            .into_body()
-            .collect()
-            .await
-            .context("reading the engine's answer")?
-            .to_bytes();
-        if !status.is_success() {
-            return Err(server_error(status, &bytes).into());
-        }
+        let bytes = answer(resp).await?;
         let value = serde_json::from_slice(&bytes).context("the engine's answer is not JSON")?;
         Ok((value, warnings))
     }
@@ -198,23 +189,13 @@ impl Client {
         let resp = self
             .send_accept(Method::GET, path, None, Some(accept))
             .await?;
-        let status = resp.status();
         let media = resp
             .headers()
             .get(hyper::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_string();
-        let bytes = resp
-            .into_body()
-            .collect()
-            .await
-            .context("reading the engine's answer")?
-            .to_bytes();
-        if !status.is_success() {
-            return Err(server_error(status, &bytes).into());
-        }
-        Ok((media, bytes))
+        Ok((media, answer(resp).await?))
     }
 
     /// Like `get`, but a 404 is `None`.
@@ -249,6 +230,21 @@ impl Client {
             }),
         )
     }
+}
+
+/// A response's whole body, or the server's error for a status other than success.
+async fn answer(resp: Response<Incoming>) -> anyhow::Result<Bytes> {
+    let status = resp.status();
+    let bytes = resp
+        .into_body()
+        .collect()
+        .await
+        .context("reading the engine's answer")?
+        .to_bytes();
+    if !status.is_success() {
+        return Err(server_error(status, &bytes).into());
+    }
+    Ok(bytes)
 }
 
 fn warnings(resp: &Response<Incoming>) -> Vec<String> {

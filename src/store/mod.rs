@@ -262,8 +262,8 @@ impl Store {
         kind: Kind,
         ns: Option<&str>,
         label_filter: Option<LabelFilter<'_>>,
-        mut want: impl FnMut(&str, u64) -> bool,
-        mut f: impl FnMut(&str, u64, Option<&str>) -> Result<(), StoreError>,
+        want: impl FnMut(&str, u64) -> bool,
+        f: impl FnMut(&str, u64, Option<&str>) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError> {
         let ctx = || format!("listing {}", kind.resource());
         let state = self.lock();
@@ -274,23 +274,7 @@ impl Store {
             versions.push((uid.to_string(), u64::try_from(rv).unwrap_or(0)));
             Ok(())
         })?;
-        let mut body_stmt = state
-            .conn
-            .prepare_cached("SELECT body FROM objects WHERE uid = ?1")
-            .map_err(|e| StoreError::sqlite(ctx(), e))?;
-        for (uid, version) in versions {
-            if !want(&uid, version) {
-                f(&uid, version, None)?;
-                continue;
-            }
-            let mut rows = body_stmt
-                .query(params![uid])
-                .map_err(|e| StoreError::sqlite(ctx(), e))?;
-            if let Some(row) = rows.next().map_err(|e| StoreError::sqlite(ctx(), e))? {
-                let body = text_column(row, 0).map_err(|e| StoreError::sqlite(ctx(), e))?;
-                f(&uid, version, Some(body))?;
-            }
-        }
+        with_bodies(&state, kind, versions, want, f)?;
         Ok(rv)
     }
 
@@ -333,8 +317,8 @@ impl Store {
         &self,
         kind: Kind,
         owner_uid: &str,
-        mut want: impl FnMut(&str, u64) -> bool,
-        mut f: impl FnMut(&str, u64, Option<&str>) -> Result<(), StoreError>,
+        want: impl FnMut(&str, u64) -> bool,
+        f: impl FnMut(&str, u64, Option<&str>) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let state = self.lock();
         let ctx = || format!("listing {} owned by {owner_uid}", kind.resource());
@@ -354,24 +338,7 @@ impl Store {
                 .collect::<Result<_, _>>()
                 .map_err(|e| StoreError::sqlite(ctx(), e))?
         };
-        let mut body_stmt = state
-            .conn
-            .prepare_cached("SELECT body FROM objects WHERE uid = ?1")
-            .map_err(|e| StoreError::sqlite(ctx(), e))?;
-        for (uid, rv) in versions {
-            if !want(&uid, rv) {
-                f(&uid, rv, None)?;
-                continue;
-            }
-            let mut rows = body_stmt
-                .query(params![uid])
-                .map_err(|e| StoreError::sqlite(ctx(), e))?;
-            if let Some(row) = rows.next().map_err(|e| StoreError::sqlite(ctx(), e))? {
-                let body = text_column(row, 0).map_err(|e| StoreError::sqlite(ctx(), e))?;
-                f(&uid, rv, Some(body))?;
-            }
-        }
-        Ok(())
+        with_bodies(&state, kind, versions, want, f)
     }
 
     /// Deletes one object and returns it (with the deletion's resourceVersion), or None
@@ -814,6 +781,37 @@ fn scan_rows(
         f(row)?;
     }
     Ok(state.rv)
+}
+
+/// The second half of a version walk: `f` gets each (uid, resourceVersion) of
+/// `versions` in order, with its stored body read (by uid) only where `want` asks; an
+/// object gone meanwhile is skipped.
+fn with_bodies(
+    state: &State,
+    kind: Kind,
+    versions: Vec<(String, u64)>,
+    mut want: impl FnMut(&str, u64) -> bool,
+    mut f: impl FnMut(&str, u64, Option<&str>) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let ctx = || format!("reading {}", kind.resource());
+    let mut stmt = state
+        .conn
+        .prepare_cached("SELECT body FROM objects WHERE uid = ?1")
+        .map_err(|e| StoreError::sqlite(ctx(), e))?;
+    for (uid, rv) in versions {
+        if !want(&uid, rv) {
+            f(&uid, rv, None)?;
+            continue;
+        }
+        let mut rows = stmt
+            .query(params![uid])
+            .map_err(|e| StoreError::sqlite(ctx(), e))?;
+        if let Some(row) = rows.next().map_err(|e| StoreError::sqlite(ctx(), e))? {
+            let body = text_column(row, 0).map_err(|e| StoreError::sqlite(ctx(), e))?;
+            f(&uid, rv, Some(body))?;
+        }
+    }
+    Ok(())
 }
 
 /// [`OWNED_QUERY`] for [`Store::scan_owned_versions`].
