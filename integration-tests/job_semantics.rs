@@ -207,8 +207,18 @@ fn success_policy_completes_early_and_stops_the_rest() {
     });
 }
 
+/// The OOM tests take turns: the kernel prints the line naming an OOM kill's memory
+/// cgroup at most 10 times in 5 s host-wide (its OOM report ratelimit), and the two
+/// tests side by side kill more than that (a container may lose two processes).
+static OOM_TESTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn oom_turn() -> std::sync::MutexGuard<'static, ()> {
+    OOM_TESTS.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 #[test]
 fn an_oom_killed_container_shows_oomkilled() {
+    let _turn = oom_turn();
     let e = Engine::start();
     let limits = "        resources:\n          limits:\n            memory: 16Mi\n";
     e.apply(&job(
@@ -235,6 +245,7 @@ fn an_oom_killed_container_shows_oomkilled() {
 /// OOMKilled (the engine also hears Docker's `oom` events and the kernel's log).
 #[test]
 fn oom_kills_side_by_side_all_show_oomkilled() {
+    let _turn = oom_turn();
     let e = Engine::start();
     let limits = "        resources:\n          limits:\n            memory: 16Mi\n";
     e.apply(&job(

@@ -87,9 +87,16 @@ impl OomLog {
                     | ContainerStateStatusEnum::DEAD
             )
         );
+        // A container on its first run has no earlier run an OOM kill could belong to.
+        // Its start time does not bound the kill: Docker stamps StartedAt after the task
+        // runs, and a process that blows its limit at once is killed (and the kernel's
+        // line read) before that stamp. A restarted container's kill must come after
+        // its last start.
+        let first_run = inspect.restart_count.unwrap_or(0) == 0;
         let started: Option<jiff::Timestamp> =
             state.started_at.as_deref().and_then(|s| s.parse().ok());
-        if ended && state.oom_killed != Some(true) && started.is_some_and(|s| noted >= s) {
+        let this_run = first_run || started.is_some_and(|s| noted >= s);
+        if ended && state.oom_killed != Some(true) && this_run {
             tracing::info!(
                 container = id,
                 "OOM kill missing from Docker's inspect, known from its oom event or the kernel log"
@@ -259,11 +266,23 @@ mod tests {
         }
     }
 
+    /// A process that blows its limit at once is killed before Docker stamps StartedAt:
+    /// on a container's first run, the kill noted "before" its start is still its own.
+    #[test]
+    fn an_oom_noted_before_the_first_runs_start_stamp_marks_it() {
+        let log = OomLog::default();
+        log.note(ID, ts("2026-01-01T00:00:03.990Z"));
+        let mut i = exited("2026-01-01T00:00:04Z", ContainerStateStatusEnum::EXITED);
+        log.apply(&mut i);
+        assert_eq!(oom_killed(&i), Some(true));
+    }
+
     #[test]
     fn an_oom_of_an_earlier_run_or_a_running_container_or_another_container_changes_nothing() {
         let log = OomLog::default();
         log.note(ID, ts("2026-01-01T00:00:05Z"));
         let mut restarted = exited("2026-01-01T00:00:06Z", ContainerStateStatusEnum::EXITED);
+        restarted.restart_count = Some(1);
         log.apply(&mut restarted);
         assert_eq!(oom_killed(&restarted), Some(false));
         let mut running = exited("2026-01-01T00:00:04Z", ContainerStateStatusEnum::RUNNING);
