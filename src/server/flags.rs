@@ -10,8 +10,10 @@ use crate::runtime::translate::DEFAULT_PIDS_LIMIT;
 /// Flags of `dockjob server`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServerArgs {
-    /// Docker container creations allowed in flight at once.
-    #[arg(long, default_value_t = 4)]
+    /// Docker container creations (and starts) allowed in flight at once. 8 measured
+    /// fastest on a 2-core host (48 pods, parallelism 16: 1 -> 11.4 s, 2 -> 8.9 s,
+    /// 4 -> 8.1 s, 8 -> 7.5 s, 16 -> 7.7 s).
+    #[arg(long, default_value_t = 8)]
     pub max_creates_in_flight: usize,
     /// Serve Prometheus metrics at http://ADDR/metrics (loopback only, e.g.
     /// 127.0.0.1:9090); off unless given.
