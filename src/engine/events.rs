@@ -34,13 +34,36 @@ pub fn record(
     involved: &Involved<'_>,
     event: &EventRecord,
 ) -> Result<(), StoreError> {
+    record_many(store, component, involved, std::slice::from_ref(event))
+}
+
+/// Stores several events about one object in one commit (a Job's burst of
+/// SuccessfulCreate events was one fsync each).
+pub fn record_many(
+    store: &Store,
+    component: &str,
+    involved: &Involved<'_>,
+    events: &[EventRecord],
+) -> Result<(), StoreError> {
     let now = crate::api::time::now_rfc3339();
+    let objs: Vec<Value> = events
+        .iter()
+        .map(|event| event_object(component, involved, event, &now))
+        .collect();
+    if objs.is_empty() {
+        return Ok(());
+    }
+    store.create_many(Kind::Event, objs).map(|_| ())
+}
+
+/// The Event object for one record, stamped `now`.
+fn event_object(component: &str, involved: &Involved<'_>, event: &EventRecord, now: &str) -> Value {
     let type_ = match event.type_ {
         EventType::Normal => "Normal",
         EventType::Warning => "Warning",
     };
     let name = format!("{}.{:016x}", involved.name, rand::random::<u64>());
-    let obj = json!({
+    json!({
         "apiVersion": "v1",
         "kind": "Event",
         "metadata": {"name": name, "namespace": involved.namespace},
@@ -60,6 +83,5 @@ pub fn record(
         "count": 1,
         "reportingComponent": component,
         "reportingInstance": "",
-    });
-    store.create(Kind::Event, obj).map(|_| ())
+    })
 }

@@ -153,17 +153,30 @@ impl JobWorker {
         }
         let involved = Involved::of(Kind::Job, &job_value);
 
-        for pod in &plan.create {
-            let value = serde_json::to_value(pod)
+        if !plan.create.is_empty() {
+            // The pods of one reconcile are one commit, and their events another: a Job
+            // filling 100 slots at once made 200 commits (an fsync each).
+            let values = plan
+                .create
+                .iter()
+                .map(serde_json::to_value)
+                .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| EngineError::Corrupt(format!("pod for job {ns}/{name}: {e}")))?;
-            let stored = self.store.create(Kind::Pod, value)?;
-            let pod_name = stored["metadata"]["name"].as_str().unwrap_or("");
-            self.event(
-                &involved,
-                EventType::Normal,
-                "SuccessfulCreate",
-                format!("Created pod: {pod_name}"),
-            );
+            let stored = self.store.create_many(Kind::Pod, values)?;
+            let created: Vec<EventRecord> = stored
+                .iter()
+                .map(|pod| EventRecord {
+                    type_: EventType::Normal,
+                    reason: "SuccessfulCreate".into(),
+                    message: format!(
+                        "Created pod: {}",
+                        pod["metadata"]["name"].as_str().unwrap_or("")
+                    ),
+                })
+                .collect();
+            if let Err(e) = events::record_many(&self.store, COMPONENT, &involved, &created) {
+                tracing::warn!(error = %e, reason = "SuccessfulCreate", "recording events failed");
+            }
         }
 
         for deletion in &plan.delete {
@@ -289,6 +302,45 @@ mod tests {
                 (p.metadata.name.clone().unwrap_or_default(), phase)
             })
             .collect()
+    }
+
+    /// A Job filling its slots makes its pods in one commit and their events in one
+    /// more (then its status), not one commit per pod and per event.
+    #[tokio::test]
+    async fn a_burst_of_pods_is_two_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let worker = JobWorker::new(store.clone(), WorkQueue::new());
+        store
+            .create(
+                Kind::Job,
+                json!({
+                    "apiVersion": "batch/v1", "kind": "Job",
+                    "metadata": {"name": "burst", "namespace": "default"},
+                    "spec": {
+                        "parallelism": 5, "completions": 5, "backoffLimit": 6,
+                        "completionMode": "NonIndexed",
+                        "template": {"spec": {"restartPolicy": "Never",
+                            "containers": [{"name": "c", "image": "busybox"}]}}
+                    }
+                }),
+            )
+            .unwrap();
+        let before = store.commits();
+        worker
+            .sync(&("default".into(), "burst".into()))
+            .await
+            .unwrap();
+        let pods = store.list(Kind::Pod, Some("default"), None).unwrap();
+        let events = store.list(Kind::Event, Some("default"), None).unwrap();
+        assert_eq!(pods.len(), 5);
+        let created = events
+            .iter()
+            .filter(|e| e["reason"] == "SuccessfulCreate")
+            .count();
+        assert_eq!(created, 5, "{events:#?}");
+        // Pods, events, the Job's status.
+        assert_eq!(store.commits() - before, 3);
     }
 
     /// A reconcile sees every owned pod as the store has it now; unchanged pods are the

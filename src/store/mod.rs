@@ -53,6 +53,8 @@ struct Inner {
     events: broadcast::Sender<WatchEvent>,
     engine_id: String,
     path: PathBuf,
+    /// Write transactions committed since open (each one fsync).
+    commits: std::sync::atomic::AtomicU64,
 }
 
 /// What the mutex guards: the connection and the last resourceVersion committed.
@@ -88,6 +90,7 @@ impl Store {
                 events,
                 engine_id,
                 path,
+                commits: Default::default(),
             }),
         })
     }
@@ -110,6 +113,14 @@ impl Store {
     }
 
     /// The resourceVersion of the last committed change (0 for an empty new store).
+    /// Write transactions committed since the store was opened (each one fsync): what
+    /// batching a burst of writes saves is counted here.
+    pub fn commits(&self) -> u64 {
+        self.inner
+            .commits
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     pub fn current_resource_version(&self) -> u64 {
         self.lock().rv
     }
@@ -485,6 +496,9 @@ impl Store {
         tx.commit().map_err(|e| {
             StoreError::sqlite_at("committing a write transaction", &self.inner.path, e)
         })?;
+        self.inner
+            .commits
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         *rv = new_rv;
         // Sent while still holding the lock, so events leave in resourceVersion order.
         for event in events {
