@@ -111,8 +111,14 @@ fn start_failed(state: &DockerState, status: ContainerStateStatusEnum) -> bool {
 /// message (e.g. "executable file not found in $PATH"). The kubelet
 /// starts such a container once the sandbox runs again; a `StartError` (never retried)
 /// would fail a pod that its restart policy, or a process that never ran, says must run.
+///
+/// So is a start refused because the namespace's network is gone (Docker 20.10 looks
+/// the network up at start: "network <name> not found", removed from outside): the
+/// engine makes the network again and starts the container again, and a look taken in
+/// between (the create event's, which waits out the failed start) must not end the pod.
 fn sandbox_was_down(error: &str) -> bool {
-    error.contains("cannot join network of a non running container")
+    super::network::is_network_missing(error)
+        || error.contains("cannot join network of a non running container")
         || error.contains("is restarting, wait until the container is running")
         || error.contains("/ns/net")
         || error.contains("can't get final child's PID from pipe")
@@ -1465,6 +1471,21 @@ mod tests {
                 .into(),
         );
         i
+    }
+
+    /// A start refused because the namespace's network was removed from outside: the
+    /// pod is not over: its container waits, and the engine starts it again.
+    #[test]
+    fn a_start_refused_for_a_missing_network_is_not_a_start_error() {
+        let mut app = named(inspect(S::CREATED, 128, false, P::NO, 0), Role::App, "main");
+        app.state.as_mut().unwrap().error =
+            Some("network dockjob_t1beb4b505d_dafd7619 not found".into());
+        assert_eq!(seen(Some(&app)), Seen::Created);
+        assert!(!is_terminal(&app));
+        let pod = spec_pod("Never", &[], &["main"]);
+        let s = pod_status(&pod, &observed(vec![app]), &Waiting::new());
+        assert_eq!(s.phase.as_deref(), Some("Pending"));
+        assert_eq!(state(cs(&s)).0, "waiting");
     }
 
     #[test]
