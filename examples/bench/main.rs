@@ -603,6 +603,11 @@ async fn run_bare(docker: &Docker, run: &str, args: &Args) -> Result<BareRun> {
     // bare loop slower, and its create+start faster (it no longer overlapped Docker's
     // cleanup of the container that just exited, as every engine's next start does).
     for id in &ids {
+        // Only once Docker has cleaned the container up (its `wait` answers then): a
+        // container removed during its exit's cleanup can leave a stale endpoint that
+        // keeps the network from being removed ("has active endpoints").
+        let mut wait = docker.wait_container(id, None);
+        let _ = wait.next().await;
         docker
             .remove_container(
                 id,
@@ -611,10 +616,9 @@ async fn run_bare(docker: &Docker, run: &str, args: &Args) -> Result<BareRun> {
             .await
             .context("bare loop: remove")?;
     }
-    docker
-        .remove_network(net)
-        .await
-        .context("bare loop: remove network")?;
+    // Docker may still hold an exited container's endpoint for a moment ("has active
+    // endpoints"): what is left goes with the run's cleanup, by label.
+    let _ = docker.remove_network(net).await;
     let events = log.snapshot().await;
     Ok(BareRun {
         wall,
